@@ -1,0 +1,50 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include <sys/types.h>
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "berth/base/unique_fd.hpp"
+
+namespace berth {
+
+/// Reads a whole file. Throws Error naming the path on failure.
+std::string readFile(const std::string& path);
+
+/// Like readFile, but std::nullopt when the file does not exist (ENOENT).
+std::optional<std::string> readFileIfExists(const std::string& path);
+
+/// Creates `path` and missing parents with `mode` (like mkdir -p). Existing
+/// directories are fine; a non-directory in the way is an error.
+void makeDirs(const std::string& path, mode_t mode = 0755);
+
+/// Removes a file or a whole tree; a missing path is not an error. Does not
+/// follow symlinks and does not cross mount points' contents on purpose: it
+/// fails on a busy mount rather than deleting what lies below it.
+void removeAll(const std::string& path);
+
+/// True when `path` exists (lstat succeeds).
+bool pathExists(const std::string& path) noexcept;
+
+/// Writes `data` to `path` atomically: a temp file in the same directory,
+/// written fully, fsynced when `durable`, renamed over `path`, then the
+/// directory fsynced when `durable`. A reader sees the old or the new
+/// content, never a mix; a crash leaves one of the two. Throws on failure
+/// and leaves no temp file behind.
+void writeFileAtomic(const std::string& path, std::string_view data, mode_t mode = 0644,
+                     bool durable = true);
+
+/// Opens with O_CLOEXEC; throws Error "open '<path>': <errno text>" on failure.
+UniqueFd openFile(const std::string& path, int flags, mode_t mode = 0);
+
+/// Writes all of `data` to `fd`, retrying on EINTR and short writes.
+/// Throws naming `what` on failure.
+void writeAll(int fd, std::string_view data, std::string_view what);
+
+/// The directory part of a path ("/a/b" -> "/a", "b" -> ".").
+std::string dirName(std::string_view path);
+
+}  // namespace berth

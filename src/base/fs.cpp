@@ -1,0 +1,145 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "berth/base/fs.hpp"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <string>
+
+#include "berth/base/error.hpp"
+#include "berth/base/ids.hpp"
+#include "berth/base/scope_exit.hpp"
+
+namespace berth {
+
+UniqueFd openFile(const std::string& path, int flags, mode_t mode) {
+  UniqueFd fd(::open(path.c_str(), flags | O_CLOEXEC, mode));
+  if (!fd) throwErrno("open '{}'", path);
+  return fd;
+}
+
+namespace {
+
+std::string readAll(int fd, const std::string& path) {
+  std::string data;
+  char buffer[16384];
+  for (;;) {
+    const ssize_t n = ::read(fd, buffer, sizeof(buffer));
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      throwErrno("read '{}'", path);
+    }
+    if (n == 0) break;
+    data.append(buffer, static_cast<std::size_t>(n));
+  }
+  return data;
+}
+
+}  // namespace
+
+std::string readFile(const std::string& path) {
+  UniqueFd fd = openFile(path, O_RDONLY);
+  return readAll(fd.get(), path);
+}
+
+std::optional<std::string> readFileIfExists(const std::string& path) {
+  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (!fd) {
+    if (errno == ENOENT) return std::nullopt;
+    throwErrno("open '{}'", path);
+  }
+  return readAll(fd.get(), path);
+}
+
+bool pathExists(const std::string& path) noexcept {
+  struct stat st;
+  return ::lstat(path.c_str(), &st) == 0;
+}
+
+void makeDirs(const std::string& path, mode_t mode) {
+  if (path.empty()) return;
+  if (::mkdir(path.c_str(), mode) == 0) return;
+  if (errno == EEXIST) {
+    struct stat st;
+    if (::stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode)) return;
+    throwErrnoValue(ENOTDIR, "mkdir '" + path + "'");
+  }
+  if (errno != ENOENT) throwErrno("mkdir '{}'", path);
+  const std::string parent = dirName(path);
+  if (parent == path) throwErrno("mkdir '{}'", path);
+  makeDirs(parent, mode);
+  if (::mkdir(path.c_str(), mode) != 0 && errno != EEXIST) throwErrno("mkdir '{}'", path);
+}
+
+namespace {
+
+void removeAt(int dirFd, const char* name, const std::string& shownPath) {
+  if (::unlinkat(dirFd, name, 0) == 0 || errno == ENOENT) return;
+  if (errno != EISDIR && errno != EPERM) throwErrno("remove '{}'", shownPath);
+  UniqueFd child(::openat(dirFd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+  if (!child) {
+    if (errno == ENOENT) return;
+    throwErrno("open '{}'", shownPath);
+  }
+  DIR* dir = ::fdopendir(child.get());
+  if (dir == nullptr) throwErrno("opendir '{}'", shownPath);
+  (void)child.release();  // owned by dir now
+  ScopeExit closeDir([dir] { ::closedir(dir); });
+  while (dirent* entry = ::readdir(dir)) {
+    const std::string_view entryName = entry->d_name;
+    if (entryName == "." || entryName == "..") continue;
+    removeAt(::dirfd(dir), entry->d_name, shownPath + "/" + entry->d_name);
+  }
+  if (::unlinkat(dirFd, name, AT_REMOVEDIR) != 0 && errno != ENOENT)
+    throwErrno("remove '{}'", shownPath);
+}
+
+}  // namespace
+
+void removeAll(const std::string& path) {
+  removeAt(AT_FDCWD, path.c_str(), path);
+}
+
+std::string dirName(std::string_view path) {
+  while (path.size() > 1 && path.back() == '/')
+    path.remove_suffix(1);
+  const auto slash = path.rfind('/');
+  if (slash == std::string_view::npos) return ".";
+  if (slash == 0) return "/";
+  return std::string(path.substr(0, slash));
+}
+
+void writeAll(int fd, std::string_view data, std::string_view what) {
+  while (!data.empty()) {
+    const ssize_t n = ::write(fd, data.data(), data.size());
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      throwErrno("write '{}'", what);
+    }
+    data.remove_prefix(static_cast<std::size_t>(n));
+  }
+}
+
+void writeFileAtomic(const std::string& path, std::string_view data, mode_t mode, bool durable) {
+  const std::string dir = dirName(path);
+  // A unique temp name per writer: concurrent writers must not share one.
+  const std::string temp = path + ".tmp-" + generateId().substr(0, 16);
+  UniqueFd fd = openFile(temp, O_WRONLY | O_CREAT | O_EXCL, mode);
+  ScopeExit removeTemp([&temp] { ::unlink(temp.c_str()); });
+  writeAll(fd.get(), data, temp);
+  if (::fchmod(fd.get(), mode) != 0) throwErrno("chmod '{}'", temp);
+  if (durable && ::fdatasync(fd.get()) != 0) throwErrno("fsync '{}'", temp);
+  if (::close(fd.release()) != 0) throwErrno("close '{}'", temp);
+  if (::rename(temp.c_str(), path.c_str()) != 0) throwErrno("rename '{}' to '{}'", temp, path);
+  removeTemp.dismiss();
+  if (durable) {
+    UniqueFd dirFd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    if (dirFd && ::fsync(dirFd.get()) != 0) throwErrno("fsync '{}'", dir);
+  }
+}
+
+}  // namespace berth

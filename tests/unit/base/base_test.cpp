@@ -1,0 +1,211 @@
+// SPDX-License-Identifier: Apache-2.0
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <set>
+#include <string>
+
+#include "berth/base/child_process.hpp"
+#include "berth/base/error.hpp"
+#include "berth/base/file_lock.hpp"
+#include "berth/base/fs.hpp"
+#include "berth/base/ids.hpp"
+#include "berth/base/json.hpp"
+#include "berth/base/log.hpp"
+#include "berth/base/scope_exit.hpp"
+#include "catch.hpp"
+#include "test_dir.hpp"
+
+using namespace berth;
+
+TEST_CASE("throwErrno names the operation, the path and the cause") {
+  errno = ENOENT;
+  try {
+    throwErrno("open '{}'", "/no/such");
+    FAIL("no throw");
+  } catch (const Error& e) {
+    CHECK(std::string(e.what()) == "open '/no/such': No such file or directory");
+    CHECK(e.sysErrno() == ENOENT);
+    CHECK(e.kind() == Errc::Internal);
+    const Error outer = e.wrapped("load image");
+    CHECK(std::string(outer.what()) == "load image: open '/no/such': No such file or directory");
+    CHECK(outer.sysErrno() == ENOENT);
+  }
+  try {
+    throwErrnoValue(EACCES, "mkdir '/x'");
+  } catch (const Error& e) {
+    CHECK(e.kind() == Errc::PermissionDenied);
+  }
+}
+
+TEST_CASE("ids are 64 hex characters, unique, and their short form is not all digits") {
+  std::set<std::string> seen;
+  for (int i = 0; i < 2000; ++i) {
+    const std::string id = generateId();
+    REQUIRE(isFullId(id));
+    REQUIRE(seen.insert(id).second);
+    const auto shortForm = shortId(id);
+    REQUIRE(shortForm.size() == 12);
+    REQUIRE(shortForm.find_first_not_of("0123456789") != std::string_view::npos);
+  }
+  CHECK_FALSE(isFullId("abc"));
+  CHECK_FALSE(isFullId(std::string(64, 'g')));
+  CHECK_FALSE(isFullId(std::string(64, 'A')));
+  CHECK(isIdPrefix("abc123"));
+  CHECK_FALSE(isIdPrefix(""));
+  CHECK_FALSE(isIdPrefix("web"));
+  CHECK_FALSE(isIdPrefix(std::string(65, 'a')));
+}
+
+TEST_CASE("writeFileAtomic replaces content, keeps the mode, leaves no temp file") {
+  TestDir dir;
+  const std::string path = dir.path() + "/record.json";
+  writeFileAtomic(path, "one", 0600);
+  CHECK(readFile(path) == "one");
+  writeFileAtomic(path, "two", 0600);
+  CHECK(readFile(path) == "two");
+  struct stat st;
+  REQUIRE(::stat(path.c_str(), &st) == 0);
+  CHECK((st.st_mode & 07777) == 0600);
+  CHECK(dir.entries() == std::vector<std::string>{"record.json"});
+}
+
+TEST_CASE("writeFileAtomic into a missing directory throws and names the path") {
+  TestDir dir;
+  const std::string path = dir.path() + "/missing/record.json";
+  try {
+    writeFileAtomic(path, "x");
+    FAIL("no throw");
+  } catch (const Error& e) {
+    CHECK(std::string(e.what()).find(dir.path() + "/missing/record.json.tmp-") !=
+          std::string::npos);
+  }
+}
+
+TEST_CASE("makeDirs and removeAll") {
+  TestDir dir;
+  const std::string deep = dir.path() + "/a/b/c";
+  makeDirs(deep, 0700);
+  CHECK(pathExists(deep));
+  makeDirs(deep, 0700);  // existing is fine
+  writeFileAtomic(deep + "/f", "x");
+  REQUIRE(::symlink("/etc", (dir.path() + "/a/link").c_str()) == 0);
+  removeAll(dir.path() + "/a");
+  CHECK_FALSE(pathExists(dir.path() + "/a"));
+  CHECK(pathExists("/etc/passwd"));  // the symlink was removed, not followed
+  removeAll(dir.path() + "/a");      // missing is fine
+  writeFileAtomic(dir.path() + "/file", "x");
+  CHECK_THROWS_AS(makeDirs(dir.path() + "/file"), Error);
+}
+
+TEST_CASE("dirName") {
+  CHECK(dirName("/a/b") == "/a");
+  CHECK(dirName("/a/b/") == "/a");
+  CHECK(dirName("/a") == "/");
+  CHECK(dirName("b") == ".");
+}
+
+TEST_CASE("readFileIfExists distinguishes missing from unreadable") {
+  TestDir dir;
+  CHECK_FALSE(readFileIfExists(dir.path() + "/none").has_value());
+  CHECK_THROWS_AS(readFile(dir.path() + "/none"), Error);
+  CHECK_THROWS_AS(readFileIfExists(dir.path()), Error);  // a directory: EISDIR
+}
+
+TEST_CASE("parseJson reports where a document is broken") {
+  CHECK(parseJson(R"({"b":1,"a":2})", "x").dump() == R"({"b":1,"a":2})");  // order kept
+  try {
+    parseJson("{not json", "/path/state.json");
+    FAIL("no throw");
+  } catch (const Error& e) {
+    CHECK(e.kind() == Errc::InvalidArgument);
+    const std::string message = e.what();
+    CHECK(message.rfind("/path/state.json: invalid JSON: ", 0) == 0);
+    CHECK(message.find('\n') == std::string::npos);
+  }
+}
+
+TEST_CASE("FileLock excludes other holders until released") {
+  TestDir dir;
+  const std::string path = dir.path() + "/lock";
+  {
+    FileLock first(path);
+    REQUIRE(first.held());
+    // Another open file description, as another process would have.
+    FileLock second = FileLock::tryLock(path);
+    CHECK_FALSE(second.held());
+    const pid_t pid = ::fork();
+    if (pid == 0) _exit(FileLock::tryLock(path).held() ? 1 : 0);
+    int status = 0;
+    REQUIRE(::waitpid(pid, &status, 0) == pid);
+    CHECK(WEXITSTATUS(status) == 0);
+    FileLock shared = FileLock::tryLock(path, FileLock::Mode::Shared);
+    CHECK_FALSE(shared.held());
+  }
+  CHECK(FileLock::tryLock(path).held());
+  FileLock readerA(path, FileLock::Mode::Shared);
+  CHECK(FileLock::tryLock(path, FileLock::Mode::Shared).held());
+  CHECK_FALSE(FileLock::tryLock(path).held());
+}
+
+TEST_CASE("ChildProcess runs, reports exit codes, and kills on scope exit") {
+  CHECK(ChildProcess::spawn({"/bin/sh", "-c", "exit 3"}).wait() == 3);
+  CHECK(ChildProcess::spawn({"/bin/sh", "-c", "kill -TERM $$"}).wait() == 128 + 15);
+  try {
+    ChildProcess::spawn({"/no/such/program"});
+    FAIL("no throw");
+  } catch (const Error& e) {
+    CHECK(e.sysErrno() == ENOENT);
+    CHECK(std::string(e.what()) == "execute '/no/such/program': No such file or directory");
+  }
+  pid_t pid;
+  {
+    ChildProcess sleeper = ChildProcess::spawn({"sleep", "100"});
+    pid = sleeper.pid();
+    CHECK(::kill(pid, 0) == 0);
+  }
+  // Killed and reaped: the pid no longer names our child.
+  CHECK(::waitpid(pid, nullptr, WNOHANG) < 0);
+  ChildProcess released = ChildProcess::spawn({"true"});
+  const pid_t keep = released.release();
+  int status;
+  REQUIRE(::waitpid(keep, &status, 0) == keep);
+  CHECK(exitCodeFromWaitStatus(status) == 0);
+}
+
+TEST_CASE("ChildProcess redirects stdio") {
+  TestDir dir;
+  const std::string out = dir.path() + "/out";
+  UniqueFd fd = openFile(out, O_WRONLY | O_CREAT, 0600);
+  SpawnStdio stdio;
+  stdio.out = fd.get();
+  CHECK(ChildProcess::spawn({"echo", "hello"}, stdio).wait() == 0);
+  CHECK(readFile(out) == "hello\n");
+}
+
+TEST_CASE("log levels parse and reject bad values") {
+  CHECK(parseLogLevel("debug") == LogLevel::Debug);
+  CHECK(parseLogLevel("warning") == LogLevel::Warn);
+  try {
+    parseLogLevel("loud");
+    FAIL("no throw");
+  } catch (const Error& e) {
+    CHECK(e.kind() == Errc::InvalidArgument);
+    CHECK(std::string(e.what()).find("\"loud\"") != std::string::npos);
+  }
+}
+
+TEST_CASE("ScopeExit runs unless dismissed") {
+  int runs = 0;
+  {
+    ScopeExit a([&] { ++runs; });
+  }
+  {
+    ScopeExit b([&] { ++runs; });
+    b.dismiss();
+  }
+  CHECK(runs == 1);
+}
