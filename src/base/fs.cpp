@@ -124,6 +124,11 @@ void writeAll(int fd, std::string_view data, std::string_view what) {
   }
 }
 
+void syncPath(const std::string& path) {
+  UniqueFd fd = openFile(path, O_RDONLY);
+  if (::fsync(fd.get()) != 0) throwErrno("fsync '{}'", path);
+}
+
 void writeFileAtomic(const std::string& path, std::string_view data, mode_t mode, bool durable) {
   const std::string dir = dirName(path);
   // A unique temp name per writer: concurrent writers must not share one.

@@ -37,6 +37,10 @@ bool pathExists(const std::string& path) noexcept;
 void writeFileAtomic(const std::string& path, std::string_view data, mode_t mode = 0644,
                      bool durable = true);
 
+/// fsyncs a file or directory by path (for data written non-durably before
+/// a rename makes it visible). Throws naming the path.
+void syncPath(const std::string& path);
+
 /// Opens with O_CLOEXEC; throws Error "open '<path>': <errno text>" on failure.
 UniqueFd openFile(const std::string& path, int flags, mode_t mode = 0);
 
