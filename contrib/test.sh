@@ -524,6 +524,21 @@ function setup_test_user() {
     echo "user $TEST_USER: uid $uid; $(grep "^$TEST_USER:" /etc/subuid | head -n1) (subuid)"
 }
 
+# After the rootless pass nothing may still run as the test user (each bats
+# file already stops its own berth-pause): report and kill what is left.
+function check_user_leftovers() {
+    local user=$1 pids
+    pids=$(pgrep -u "$user" -d ' ')
+    if [[ -n "$pids" ]]; then
+        ps -o pid,ppid,etime,args -p "$(pgrep -u "$user" -d ,)" 2>/dev/null | sed 's/^/  /'
+        fail 1 "rootless: processes of $user still running after the tests: $pids"
+        local pid
+        for pid in $pids; do
+            kill -KILL "$pid" 2>/dev/null
+        done
+    fi
+}
+
 ###############################################################################
 # Main
 
@@ -547,6 +562,7 @@ if build_and_install; then
             if setup_test_user; then
                 section_done
                 run_bats "rootless ($TEST_USER)" "$TEST_USER"
+                check_user_leftovers "$TEST_USER"
             else
                 fail 1 "rootless: cannot set up user $TEST_USER"
                 section_done
