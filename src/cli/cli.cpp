@@ -1,0 +1,118 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "cli.hpp"
+
+#include <cstdio>
+#include <string_view>
+
+#include "berth/base/error.hpp"
+#include "berth/base/log.hpp"
+#include "berth_config.h"
+
+namespace berth::cli {
+
+namespace {
+
+/// A token CLI11 did not consume, as Podman (cobra) names it.
+std::string unknownTokenMessage(const std::string& token, const CLI::App* command) {
+  if (token.size() > 1 && token[0] == '-') {
+    if (token[1] == '-') return "unknown flag: " + token.substr(0, token.find('='));
+    return fmt::format("unknown shorthand flag: '{}' in {}", token[1], token);
+  }
+  if (command == nullptr) return "unrecognized command `berth " + token + "`";
+  return "`berth " + command->get_name() + "` takes no arguments";
+}
+
+}  // namespace
+
+Cli::Cli() : root_("Manage containers and images, daemonless and rootless", "berth") {
+  root_.set_version_flag("--version", "berth version " BERTH_VERSION, "Print the version");
+  root_.allow_extras();
+  root_.require_subcommand(0, 1);
+  root_.fallthrough();  // global flags work after the command name too
+  root_.add_option("--root", flags_.root, "Path to the persistent store (images, containers)");
+  root_.add_option("--runroot", flags_.runRoot, "Path to the volatile state (tmpfs)");
+  root_
+      .add_option("--log-level", flags_.logLevel,
+                  "Log messages at and above: error, warn, info, debug")
+      ->capture_default_str();
+}
+
+CLI::App* Cli::addCommand(const std::string& name, const std::string& description,
+                          bool takesArguments) {
+  CLI::App* app = root_.add_subcommand(name, description);
+  app->allow_extras();
+  commands_.push_back(Command{app, nullptr, takesArguments});
+  return app;
+}
+
+void Cli::setRun(CLI::App* app, std::function<int()> run) {
+  for (auto& command : commands_)
+    if (command.app == app) command.run = std::move(run);
+}
+
+engine::Engine& Cli::engine() {
+  if (!engine_) {
+    engine::EngineOptions options;
+    if (!flags_.root.empty()) options.paths.graphRoot = flags_.root;
+    if (!flags_.runRoot.empty()) options.paths.runRoot = flags_.runRoot;
+    engine_ = std::make_unique<engine::Engine>(options);
+  }
+  return *engine_;
+}
+
+int Cli::dispatch() {
+  setLogLevel(parseLogLevel(flags_.logLevel));
+  // Tokens nobody consumed: an unknown flag or command, or stray arguments.
+  const Command* chosen = nullptr;
+  for (const auto& command : commands_)
+    if (command.app->parsed()) chosen = &command;
+  // With fallthrough, a stray token after the command lands in the root's
+  // remaining list too; a positional one then belongs to the command.
+  if (!root_.remaining().empty()) {
+    const std::string token = root_.remaining().front();
+    const bool positional = token.empty() || token[0] != '-';
+    const CLI::App* owner = positional && chosen != nullptr ? chosen->app : nullptr;
+    throw Error(Errc::InvalidArgument, unknownTokenMessage(token, owner));
+  }
+  if (chosen == nullptr)
+    throw Error(Errc::InvalidArgument, "missing command 'berth COMMAND'; see 'berth --help'");
+  const std::vector<std::string> stray = chosen->app->remaining();
+  if (!chosen->takesArguments && !stray.empty())
+    throw Error(Errc::InvalidArgument, unknownTokenMessage(stray.front(), chosen->app));
+  for (const auto& token : stray)
+    if (token.size() > 1 && token[0] == '-')
+      throw Error(Errc::InvalidArgument, unknownTokenMessage(token, chosen->app));
+  return chosen->run();
+}
+
+int Cli::main(int argc, char** argv) {
+  try {
+    try {
+      root_.parse(argc, argv);
+    } catch (const CLI::CallForHelp& e) {
+      return root_.exit(e);
+    } catch (const CLI::CallForAllHelp& e) {
+      return root_.exit(e);
+    } catch (const CLI::CallForVersion& e) {
+      return root_.exit(e);
+    } catch (const CLI::ArgumentMismatch& e) {
+      // CLI11: "--format: 1 required TEXT missing"; cobra (Podman) says
+      // "flag needs an argument: --format".
+      const std::string message = e.what();
+      const auto colon = message.find(": ");
+      if (colon != std::string::npos && message.find(" required ") != std::string::npos)
+        throw Error(Errc::InvalidArgument, "flag needs an argument: " + message.substr(0, colon));
+      throw Error(Errc::InvalidArgument, message);
+    } catch (const CLI::ParseError& e) {
+      throw Error(Errc::InvalidArgument, e.what());
+    }
+    return dispatch();
+  } catch (const Error& e) {
+    std::fprintf(stderr, "Error: %s\n", e.what());
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "Error: %s\n", e.what());
+  }
+  return kExitEngineError;
+}
+
+}  // namespace berth::cli

@@ -1,0 +1,9 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "cli.hpp"
+
+int main(int argc, char** argv) {
+  berth::cli::Cli cli;
+  berth::cli::addInfoCommand(cli);
+  berth::cli::addVersionCommand(cli);
+  return cli.main(argc, argv);
+}

@@ -1,0 +1,56 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "output.hpp"
+
+#include <unistd.h>
+
+#include <cctype>
+#include <cerrno>
+
+#include "berth/base/error.hpp"
+#include "berth/base/fs.hpp"
+#include "berth/format/report.hpp"
+#include "berth/format/template.hpp"
+
+namespace berth::cli {
+
+Json goFieldView(const Json& report, const std::map<std::string, std::string>& renames) {
+  if (report.is_array()) {
+    Json out = Json::array();
+    for (const auto& item : report)
+      out.push_back(goFieldView(item, renames));
+    return out;
+  }
+  if (!report.is_object()) return report;
+  Json out = Json::object();
+  for (const auto& [key, value] : report.items()) {
+    std::string name = key;
+    if (auto it = renames.find(key); it != renames.end()) {
+      name = it->second;
+    } else if (!name.empty()) {
+      name[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(name[0])));
+    }
+    out[name] = goFieldView(value, renames);
+  }
+  return out;
+}
+
+void writeStdout(std::string_view text) {
+  writeAll(STDOUT_FILENO, text, "stdout");
+}
+
+void printObjectReport(const Json& report, const Json& templateView, const std::string& format,
+                       const std::function<std::string(const Json&)>& defaultText,
+                       JsonLayout jsonLayout) {
+  if (format.empty()) {
+    writeStdout(defaultText(report));
+    return;
+  }
+  if (format::isJsonFormat(format)) {
+    writeStdout(format::renderJson(report, jsonLayout.indent, jsonLayout.style) + "\n");
+    return;
+  }
+  const auto tmpl = format::Template::parse(format::normalizeFormat(format));
+  writeStdout(tmpl.render(templateView));
+}
+
+}  // namespace berth::cli
