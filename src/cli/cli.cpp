@@ -79,9 +79,6 @@ int Cli::dispatch() {
   const std::vector<std::string> stray = chosen->app->remaining();
   if (!chosen->takesArguments && !stray.empty())
     throw Error(Errc::InvalidArgument, unknownTokenMessage(stray.front(), chosen->app));
-  for (const auto& token : stray)
-    if (token.size() > 1 && token[0] == '-')
-      throw Error(Errc::InvalidArgument, unknownTokenMessage(token, chosen->app));
   return chosen->run();
 }
 

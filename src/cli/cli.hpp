@@ -26,7 +26,9 @@ struct GlobalFlags {
 struct Command {
   CLI::App* app = nullptr;
   std::function<int()> run;
-  bool takesArguments = false;  ///< false: `berth version foo` is an error
+  /// false: `berth version foo` is an error. true: the command reads its
+  /// remaining() tokens itself (unshare passes them to the program).
+  bool takesArguments = false;
 };
 
 /// Shared by all command definitions: the root app, the global flags, and
@@ -61,6 +63,7 @@ class Cli {
 
 // One function per file in commands/, each adding one verb.
 void addInfoCommand(Cli& cli);
+void addUnshareCommand(Cli& cli);
 void addVersionCommand(Cli& cli);
 
 }  // namespace berth::cli

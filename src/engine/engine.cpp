@@ -1,9 +1,38 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "berth/engine/engine.hpp"
 
+#include <unistd.h>
+
+#include <cstdlib>
+
+#include "berth/base/error.hpp"
+#include "berth/runtime/userns.hpp"
+
 namespace berth::engine {
 
 Engine::Engine(const EngineOptions& options)
     : paths_(state::resolveStorePaths(options.paths, state::PathEnvironment::current())) {}
+
+void Engine::enterUserNamespace() const {
+  runtime::enterUserNamespace(paths_);
+}
+
+void Engine::unshare(const std::vector<std::string>& command) const {
+  if (!paths_.rootless) throwError(Errc::InvalidArgument, "please use unshare with rootless");
+  enterUserNamespace();
+  std::vector<std::string> argv = command;
+  if (argv.empty()) {
+    const char* shell = ::getenv("SHELL");
+    argv.push_back(shell != nullptr && *shell != '\0' ? shell : "/bin/sh");
+  }
+  ::setenv("CONTAINERS_GRAPHROOT", paths_.graphRoot.c_str(), 1);
+  ::setenv("CONTAINERS_RUNROOT", paths_.runRoot.c_str(), 1);
+  std::vector<char*> args;
+  for (auto& arg : argv)
+    args.push_back(arg.data());
+  args.push_back(nullptr);
+  ::execvp(args[0], args.data());
+  throwErrno("exec '{}'", argv[0]);
+}
 
 }  // namespace berth::engine

@@ -122,7 +122,8 @@ function _pause_pid() {
     local pidfile=$runroot/pause.pid
     [[ -r "$pidfile" ]] || return 0
     local pid
-    pid=$(head -c 32 "$pidfile" | tr -dc 0-9)
+    # "<pid> <start time>"
+    pid=$(awk 'NR == 1 {print $1}' "$pidfile" | tr -dc 0-9)
     [[ -n "$pid" && -d /proc/$pid ]] || return 0
     if [[ "$(_cmdline "$pid")" == *berth-pause* ]] ||
         [[ "$(cat /proc/"$pid"/comm 2>/dev/null)" == berth-pause* ]]; then
@@ -138,6 +139,8 @@ function _kill_pause() {
     local i
     for i in {1..50}; do
         [[ -d /proc/$pid ]] || return 0
+        # A zombie waits for this machine's init to reap it: it is gone.
+        [[ "$(awk '{print $3}' /proc/"$pid"/stat 2>/dev/null)" == Z ]] && return 0
         sleep 0.1
     done
     kill -KILL "$pid" 2>/dev/null || true

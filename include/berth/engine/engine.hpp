@@ -2,6 +2,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "berth/base/json.hpp"
 #include "berth/state/paths.hpp"
@@ -31,6 +32,16 @@ class Engine {
   /// `berth info`: {host, store, registries, plugins, version}, as Podman's
   /// info with berth's own facts (helpers found on PATH, monitor path).
   Json info() const;
+
+  /// Rootless: joins (or creates) the user's persistent user namespace; a
+  /// no-op as root. Call before any thread exists.
+  void enterUserNamespace() const;
+
+  /// `berth unshare`: replaces the process with `command` (default: $SHELL,
+  /// else /bin/sh) inside the user namespace, with CONTAINERS_GRAPHROOT and
+  /// CONTAINERS_RUNROOT set as Podman does. Only returns by throwing:
+  /// Error(InvalidArgument) as root, errno 2/13 as exec errors.
+  [[noreturn]] void unshare(const std::vector<std::string>& command) const;
 
  private:
   state::StorePaths paths_;
