@@ -45,7 +45,10 @@ std::string findInPath(const std::string& name) {
 
 std::string findBerthHelper(const std::string& name) {
   const std::string self = selfDirectory();
-  const std::string buildSubdir = name == "berth-pause" ? "pause" : "monitor";
+  // Where each helper is built in a build tree, relative to src/cli/.
+  const std::string buildSubdir = name == "berth-pause"        ? "pause"
+                                  : name == "berth-archive.so" ? "image/archive"
+                                                               : "monitor";
   for (const std::string& candidate :
        {self + "/../libexec/berth/" + name, self + "/../" + buildSubdir + "/" + name,
         std::string(BERTH_LIBEXECDIR) + "/" + name}) {

@@ -63,6 +63,7 @@ class Cli {
 
 // One function per file in commands/, each adding one verb.
 void addInfoCommand(Cli& cli);
+void addLoadCommand(Cli& cli);
 void addUnshareCommand(Cli& cli);
 void addVersionCommand(Cli& cli);
 

@@ -4,6 +4,7 @@
 int main(int argc, char** argv) {
   berth::cli::Cli cli;
   berth::cli::addInfoCommand(cli);
+  berth::cli::addLoadCommand(cli);
   berth::cli::addUnshareCommand(cli);
   berth::cli::addVersionCommand(cli);
   return cli.main(argc, argv);

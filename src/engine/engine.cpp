@@ -6,6 +6,7 @@
 #include <cstdlib>
 
 #include "berth/base/error.hpp"
+#include "berth/image/archive_plugin.hpp"
 #include "berth/runtime/userns.hpp"
 
 namespace berth::engine {
@@ -15,6 +16,21 @@ Engine::Engine(const EngineOptions& options)
 
 void Engine::enterUserNamespace() const {
   runtime::enterUserNamespace(paths_);
+}
+
+Engine::LoadReport Engine::load(const std::string& input) const {
+  enterUserNamespace();
+  image::LoadOptions options;
+  options.input = input;
+  options.rootless = paths_.rootless;
+  const auto result = image::archivePlugin().load(paths_, options);
+  LoadReport report;
+  report.names = result.names;
+  if (report.names.empty())
+    for (const auto& id : result.imageIds)
+      report.names.push_back("sha256:" + id);
+  report.warnings = result.warnings;
+  return report;
 }
 
 void Engine::unshare(const std::vector<std::string>& command) const {

@@ -37,6 +37,16 @@ class Engine {
   /// no-op as root. Call before any thread exists.
   void enterUserNamespace() const;
 
+  /// `berth load`: loads a docker-archive or oci-archive from `input` (a
+  /// path, or "" for standard input) into the image store, through the
+  /// archive plugin. Returns the loaded names ("sha256:<id>" for an unnamed
+  /// image) and warnings (e.g. skipped device nodes).
+  struct LoadReport {
+    std::vector<std::string> names;
+    std::vector<std::string> warnings;
+  };
+  LoadReport load(const std::string& input) const;
+
   /// `berth unshare`: replaces the process with `command` (default: $SHELL,
   /// else /bin/sh) inside the user namespace, with CONTAINERS_GRAPHROOT and
   /// CONTAINERS_RUNROOT set as Podman does. Only returns by throwing:

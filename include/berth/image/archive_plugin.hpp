@@ -1,0 +1,27 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include "berth/base/log.hpp"
+#include "berth/image/load.hpp"
+#include "berth/state/paths.hpp"
+
+namespace berth::image {
+
+/// The operations that need libarchive and libcrypto. They live in a plugin
+/// (libexec/berth/berth-archive.so) opened with dlopen on first use, so the
+/// run path (run, ps, stop, ...) never loads those libraries (DESIGN.md,
+/// performance budget). Errors cross the boundary as berth::Error.
+struct ArchivePlugin {
+  int abiVersion;
+  void (*setLogLevel)(LogLevel level);
+  LoadResult (*load)(const state::StorePaths& paths, const LoadOptions& options);
+};
+
+inline constexpr int kArchivePluginAbi = 1;
+inline constexpr const char* kArchivePluginSymbol = "berth_archive_plugin_v1";
+
+/// Opens the plugin once and returns its table. Throws Error naming the
+/// plugin path and dlerror() when it cannot be loaded.
+const ArchivePlugin& archivePlugin();
+
+}  // namespace berth::image

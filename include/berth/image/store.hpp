@@ -1,0 +1,99 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "berth/base/file_lock.hpp"
+#include "berth/base/json.hpp"
+#include "berth/state/paths.hpp"
+
+namespace berth::image {
+
+/// The annotation that names a manifest in an OCI layout's index.json
+/// (skopeo's `oci:DIR:NAME` looks it up).
+inline constexpr std::string_view kRefNameAnnotation = "org.opencontainers.image.ref.name";
+
+/// One image: a manifest listed in index.json, under zero or more names.
+struct StoredImage {
+  std::string manifestDigest;  ///< "sha256:..."
+  std::int64_t manifestSize = 0;
+  std::string manifestMediaType;
+  std::string configDigest;        ///< its hex part is the image ID, as in Podman
+  std::vector<std::string> names;  ///< full references, in index order
+
+  /// The 64-hex image ID.
+  std::string id() const { return configDigest.substr(configDigest.find(':') + 1); }
+};
+
+/// The image store: an OCI image layout at <graphRoot>/images that other
+/// tools read as is, plus extracted layers at <graphRoot>/layers/<chain-id>.
+///
+/// Writes are crash-safe: blobs and layers are written under temporary names
+/// in <graphRoot>/images/tmp and layers/.tmp-*, verified, then renamed into
+/// place; index.json is replaced atomically under the index lock. A killed
+/// writer leaves only temporary files, which the next writer that finds no
+/// other writer active (or `image prune`) removes.
+class ImageStore {
+ public:
+  explicit ImageStore(state::StorePaths paths);
+
+  const state::StorePaths& paths() const noexcept { return paths_; }
+  std::string layoutDir() const { return paths_.imagesDir(); }
+  std::string tempDir() const { return layoutDir() + "/tmp"; }
+  std::string blobPath(std::string_view digest) const;
+  std::string layerPath(std::string_view chainId) const;  ///< .../layers/<hex>/diff
+
+  /// Creates the layout (oci-layout, index.json, blobs/sha256, tmp) and the
+  /// layers directory when missing.
+  void initialize() const;
+
+  /// Held (shared) by every writer for the whole write; taken exclusively
+  /// only to remove temporary leftovers, so they are never someone's work.
+  FileLock writerLock() const;
+
+  /// Removes temporary leftovers of killed writers if no writer is active.
+  /// Returns how many were removed.
+  int removeTemporaryLeftovers() const;
+
+  bool hasBlob(std::string_view digest) const;
+  bool hasLayer(std::string_view chainId) const;
+
+  /// Moves a verified temp file into blobs/ under `digest` (if the blob is
+  /// already there, the temp file is dropped).
+  void commitBlob(const std::string& tempPath, std::string_view digest) const;
+
+  /// Moves an extracted temp layer directory (holding diff/) into place as
+  /// `chainId` (dropped if another writer stored it first).
+  void commitLayer(const std::string& tempDir, std::string_view chainId) const;
+
+  /// All images in index.json, grouped by manifest digest, in index order.
+  std::vector<StoredImage> images() const;
+
+  /// Adds (or re-tags) a manifest under `names`: each name moves to this
+  /// image if another one held it (that one may become untagged). With no
+  /// names, the manifest is listed once without a name. Under the index lock.
+  void addImage(const StoredImage& image) const;
+
+  /// Raw index.json content.
+  Json readIndex() const;
+
+  /// Chain ids of a list of diff ids (OCI image-spec): chain(0) = diff(0),
+  /// chain(n) = sha256(chain(n-1) + " " + diff(n)). Needs a hasher, so it is
+  /// a parameter (sha256 lives in the archive library).
+  static std::vector<std::string> chainIds(
+      const std::vector<std::string>& diffIds,
+      const std::function<std::string(std::string_view)>& sha256);
+
+ private:
+  void writeIndex(const Json& index) const;
+  FileLock indexLock() const;
+
+  state::StorePaths paths_;
+};
+
+}  // namespace berth::image

@@ -1,0 +1,240 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "berth/image/store.hpp"
+
+#include <dirent.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+
+#include "berth/base/error.hpp"
+#include "berth/base/fs.hpp"
+#include "berth/base/scope_exit.hpp"
+
+namespace berth::image {
+
+namespace {
+
+/// berth's own annotation on index entries: the config digest, so listing
+/// images does not need to read every manifest.
+constexpr const char* kConfigAnnotation = "io.berth.image.config";
+
+std::string digestHex(std::string_view digest) {
+  const auto colon = digest.find(':');
+  if (colon == std::string_view::npos || digest.substr(0, colon) != "sha256" ||
+      digest.size() != colon + 65)
+    throwError(Errc::InvalidArgument, "invalid digest \"{}\": expected sha256:<64 hex characters>",
+               digest);
+  for (char c : digest.substr(colon + 1))
+    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f')))
+      throwError(Errc::InvalidArgument,
+                 "invalid digest \"{}\": expected sha256:<64 hex characters>", digest);
+  return std::string(digest.substr(colon + 1));
+}
+
+std::vector<std::string> listDir(const std::string& dir) {
+  std::vector<std::string> names;
+  DIR* d = ::opendir(dir.c_str());
+  if (d == nullptr) return names;
+  ScopeExit closeDir([d] { ::closedir(d); });
+  while (dirent* entry = ::readdir(d)) {
+    const std::string_view name = entry->d_name;
+    if (name != "." && name != "..") names.emplace_back(name);
+  }
+  return names;
+}
+
+}  // namespace
+
+ImageStore::ImageStore(state::StorePaths paths) : paths_(std::move(paths)) {}
+
+std::string ImageStore::blobPath(std::string_view digest) const {
+  return layoutDir() + "/blobs/sha256/" + digestHex(digest);
+}
+
+std::string ImageStore::layerPath(std::string_view chainId) const {
+  return paths_.layersDir() + "/" + digestHex(chainId) + "/diff";
+}
+
+void ImageStore::initialize() const {
+  makeDirs(layoutDir() + "/blobs/sha256", 0700);
+  makeDirs(tempDir(), 0700);
+  makeDirs(paths_.layersDir(), 0700);
+  if (!pathExists(layoutDir() + "/oci-layout"))
+    writeFileAtomic(layoutDir() + "/oci-layout", "{\"imageLayoutVersion\":\"1.0.0\"}", 0644);
+  if (!pathExists(layoutDir() + "/index.json")) {
+    FileLock lock = indexLock();
+    if (!pathExists(layoutDir() + "/index.json"))
+      writeIndex(Json{{"schemaVersion", 2}, {"manifests", Json::array()}});
+  }
+}
+
+FileLock ImageStore::writerLock() const {
+  return FileLock(layoutDir() + "/tmp.lock", FileLock::Mode::Shared);
+}
+
+FileLock ImageStore::indexLock() const {
+  return FileLock(layoutDir() + "/index.lock");
+}
+
+int ImageStore::removeTemporaryLeftovers() const {
+  FileLock exclusive = FileLock::tryLock(layoutDir() + "/tmp.lock");
+  if (!exclusive.held()) return 0;  // someone is writing: their temps are live
+  int removed = 0;
+  for (const auto& name : listDir(tempDir())) {
+    removeAll(tempDir() + "/" + name);
+    ++removed;
+  }
+  for (const auto& name : listDir(paths_.layersDir())) {
+    if (name.rfind(".tmp-", 0) == 0 || name.rfind(".removing-", 0) == 0) {
+      removeAll(paths_.layersDir() + "/" + name);
+      ++removed;
+    }
+  }
+  // writeFileAtomic's own temp files next to index.json.
+  for (const auto& name : listDir(layoutDir())) {
+    if (name.find(".tmp-") != std::string::npos) {
+      ::unlink((layoutDir() + "/" + name).c_str());
+      ++removed;
+    }
+  }
+  return removed;
+}
+
+bool ImageStore::hasBlob(std::string_view digest) const {
+  return pathExists(blobPath(digest));
+}
+
+bool ImageStore::hasLayer(std::string_view chainId) const {
+  return pathExists(layerPath(chainId));
+}
+
+void ImageStore::commitBlob(const std::string& tempPath, std::string_view digest) const {
+  const std::string target = blobPath(digest);
+  if (pathExists(target)) {
+    ::unlink(tempPath.c_str());
+    return;
+  }
+  syncPath(tempPath);
+  if (::rename(tempPath.c_str(), target.c_str()) != 0)
+    throwErrno("rename '{}' to '{}'", tempPath, target);
+}
+
+void ImageStore::commitLayer(const std::string& tempDir, std::string_view chainId) const {
+  const std::string target = paths_.layersDir() + "/" + digestHex(chainId);
+  if (::rename(tempDir.c_str(), target.c_str()) == 0) return;
+  // ENOTEMPTY/EEXIST: another writer stored the same layer first.
+  if (errno == ENOTEMPTY || errno == EEXIST) {
+    removeAll(tempDir);
+    return;
+  }
+  throwErrno("rename '{}' to '{}'", tempDir, target);
+}
+
+Json ImageStore::readIndex() const {
+  auto index = readJsonFileIfExists(layoutDir() + "/index.json");
+  if (!index) return Json{{"schemaVersion", 2}, {"manifests", Json::array()}};
+  if (!index->is_object() || !(*index)["manifests"].is_array())
+    throwError(Errc::InvalidArgument, "{}/index.json: not an OCI image index", layoutDir());
+  return *index;
+}
+
+void ImageStore::writeIndex(const Json& index) const {
+  writeJsonFileAtomic(layoutDir() + "/index.json", index, true, 0644);
+}
+
+std::vector<StoredImage> ImageStore::images() const {
+  const Json index = readIndex();
+  std::vector<StoredImage> images;
+  for (const auto& entry : index["manifests"]) {
+    const std::string digest = entry.value("digest", "");
+    auto it = std::find_if(images.begin(), images.end(),
+                           [&](const StoredImage& i) { return i.manifestDigest == digest; });
+    if (it == images.end()) {
+      StoredImage image;
+      image.manifestDigest = digest;
+      image.manifestSize = entry.value("size", std::int64_t{0});
+      image.manifestMediaType = entry.value("mediaType", "");
+      const Json annotations = entry.value("annotations", Json::object());
+      image.configDigest = annotations.value(kConfigAnnotation, "");
+      if (image.configDigest.empty()) {
+        // Written by another tool: read the manifest for its config.
+        const Json manifest = readJsonFile(blobPath(digest));
+        image.configDigest = manifest.at("config").value("digest", "");
+      }
+      images.push_back(std::move(image));
+      it = std::prev(images.end());
+    }
+    const Json annotations = entry.value("annotations", Json::object());
+    if (auto name = annotations.find(std::string(kRefNameAnnotation)); name != annotations.end())
+      it->names.push_back(name->get<std::string>());
+  }
+  return images;
+}
+
+void ImageStore::addImage(const StoredImage& image) const {
+  FileLock lock = indexLock();
+  Json index = readIndex();
+  Json& manifests = index["manifests"];
+  Json kept = Json::array();
+  bool digestStillListed = false;
+  std::vector<std::string> orphans;  // manifests that lost their last name
+  for (auto& entry : manifests) {
+    const Json annotations = entry.value("annotations", Json::object());
+    const std::string name = annotations.value(std::string(kRefNameAnnotation), "");
+    const std::string digest = entry.value("digest", "");
+    const bool takenName = !name.empty() && std::find(image.names.begin(), image.names.end(),
+                                                      name) != image.names.end();
+    if (takenName) {
+      if (digest != image.manifestDigest) orphans.push_back(digest);
+      continue;
+    }
+    if (digest == image.manifestDigest && name.empty() && !image.names.empty()) continue;
+    if (digest == image.manifestDigest) digestStillListed = true;
+    kept.push_back(entry);
+  }
+  const auto makeEntry = [&](const std::string* name) {
+    Json annotations = Json::object();
+    if (name != nullptr) annotations[std::string(kRefNameAnnotation)] = *name;
+    annotations[kConfigAnnotation] = image.configDigest;
+    return Json{{"mediaType", image.manifestMediaType},
+                {"digest", image.manifestDigest},
+                {"size", image.manifestSize},
+                {"annotations", annotations}};
+  };
+  for (const auto& name : image.names)
+    kept.push_back(makeEntry(&name));
+  if (image.names.empty() && !digestStillListed) kept.push_back(makeEntry(nullptr));
+  // An image whose last name moved away stays, untagged (Podman's <none>).
+  for (const auto& orphan : orphans) {
+    const bool listed = std::any_of(kept.begin(), kept.end(),
+                                    [&](const Json& e) { return e.value("digest", "") == orphan; });
+    if (listed) continue;
+    for (const auto& entry : manifests) {
+      if (entry.value("digest", "") != orphan) continue;
+      Json untagged = entry;
+      untagged["annotations"].erase(std::string(kRefNameAnnotation));
+      kept.push_back(untagged);
+      break;
+    }
+  }
+  manifests = kept;
+  writeIndex(index);
+}
+
+std::vector<std::string> ImageStore::chainIds(
+    const std::vector<std::string>& diffIds,
+    const std::function<std::string(std::string_view)>& sha256) {
+  std::vector<std::string> chain;
+  for (const auto& diffId : diffIds) {
+    if (chain.empty()) {
+      chain.push_back(diffId);
+    } else {
+      chain.push_back(sha256(chain.back() + " " + diffId));
+    }
+  }
+  return chain;
+}
+
+}  // namespace berth::image
