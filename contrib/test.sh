@@ -406,6 +406,16 @@ function stage_system_tests() {
     if [[ -d "$REPO/tests/fixtures" ]]; then
         cp -r "$REPO/tests/fixtures" "$SYSTEM_DIR/fixtures" || return 1
     fi
+    # Offline test images, built once (as root: some files belong to other
+    # users) and read by both passes.
+    BERTH_FIXTURES=
+    if [[ -x "$REPO/tests/fixtures/make-images.sh" ]]; then
+        if bash "$REPO/tests/fixtures/make-images.sh" "$SYSTEM_DIR/images"; then
+            BERTH_FIXTURES=$SYSTEM_DIR/images
+        else
+            fail 1 "fixtures: tests/fixtures/make-images.sh failed"
+        fi
+    fi
     chmod -R a+rX "$SYSTEM_DIR"
 }
 
@@ -482,11 +492,13 @@ function run_bats() {
                     LANG=C.UTF-8 TERM=dumb \
                     XDG_RUNTIME_DIR="/run/user/$uid" \
                     BERTH="$BERTH_BIN" BERTH_EXPECT_MAN="$expect_man" \
+                    BERTH_FIXTURES="$BERTH_FIXTURES" \
                     bats --tap "$f" </dev/null 2>&1) | tee "$tap"
             rc=${PIPESTATUS[0]}
         else
             (cd "$SYSTEM_DIR/system" &&
                 BERTH="$BERTH_BIN" BERTH_EXPECT_MAN="$expect_man" \
+                    BERTH_FIXTURES="$BERTH_FIXTURES" \
                     timeout --kill-after=30 "$BATS_TIMEOUT" \
                     bats --tap "$f" </dev/null 2>&1) | tee "$tap"
             rc=${PIPESTATUS[0]}
