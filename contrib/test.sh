@@ -539,13 +539,20 @@ function setup_test_user() {
 # After the rootless pass nothing it started may still run as the test user
 # (each bats file already stops its own berth-pause): report and kill what is
 # left. Zombies are dead already (this machine's init may be slow to reap
-# them); processes older than the pass are not its doing.
+# them); processes older than the pass, or running neither our berth nor our
+# copy of the tests, are not its doing (another run may share the user).
 function check_user_leftovers() {
     local user=$1 since=$2
     local max_age=$(($(date +%s) - since + 1))
-    local pids
-    pids=$(ps -u "$user" -o pid=,stat=,etimes= 2>/dev/null |
-        awk -v max="$max_age" '$2 !~ /^Z/ && $3 <= max { printf "%s ", $1 }')
+    local pids="" pid exe cmd
+    for pid in $(ps -u "$user" -o pid=,stat=,etimes= 2>/dev/null |
+        awk -v max="$max_age" '$2 !~ /^Z/ && $3 <= max { print $1 }'); do
+        exe=$(readlink "/proc/$pid/exe" 2>/dev/null)
+        cmd=$(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null)
+        if [[ "$exe $cmd" == *"$PREFIX/"* || "$exe $cmd" == *"$SYSTEM_DIR/"* ]]; then
+            pids+="$pid "
+        fi
+    done
     if [[ -n "$pids" ]]; then
         # shellcheck disable=SC2086 # a list of pids
         ps -o pid,ppid,etime,args -p "$(echo $pids | tr ' ' ,)" 2>/dev/null | sed 's/^/  /'
