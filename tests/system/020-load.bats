@@ -90,8 +90,7 @@ function fresh_store() {
     [[ ! -e "$top/opt/dir/.wh..wh..opq" ]] || die "opaque marker extracted"
     local xattr=trusted.overlay.opaque
     is_rootless && xattr=user.overlay.opaque
-    run_berth unshare getfattr --only-values -n "$xattr" "$top/opt/dir" 2>/dev/null ||
-        run getfattr --only-values -n "$xattr" "$top/opt/dir"
+    run getfattr --absolute-names --only-values -n "$xattr" "$top/opt/dir"
     is "$output" "y" "opaque xattr $xattr"
     is "$(stat -c %h "$mid/data/a.txt")" 2 "hard link kept"
     is "$(readlink "$mid/data/link")" "a.txt" "symlink kept"
