@@ -11,6 +11,7 @@
 #include "berth/base/error.hpp"
 #include "berth/base/fs.hpp"
 #include "berth/base/scope_exit.hpp"
+#include "berth/oci/digest.hpp"
 
 namespace berth::image {
 
@@ -20,17 +21,12 @@ namespace {
 /// images does not need to read every manifest.
 constexpr const char* kConfigAnnotation = "io.berth.image.config";
 
+/// The hex of a sha256 digest (the only algorithm the store keeps).
 std::string digestHex(std::string_view digest) {
-  const auto colon = digest.find(':');
-  if (colon == std::string_view::npos || digest.substr(0, colon) != "sha256" ||
-      digest.size() != colon + 65)
-    throwError(Errc::InvalidArgument, "invalid digest \"{}\": expected sha256:<64 hex characters>",
-               digest);
-  for (char c : digest.substr(colon + 1))
-    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f')))
-      throwError(Errc::InvalidArgument,
-                 "invalid digest \"{}\": expected sha256:<64 hex characters>", digest);
-  return std::string(digest.substr(colon + 1));
+  const oci::Digest parsed = oci::Digest::parse(digest);
+  if (parsed.algorithm() != "sha256")
+    throwError(Errc::Unsupported, "digest \"{}\": only sha256 blobs are stored", digest);
+  return std::string(parsed.hex());
 }
 
 std::vector<std::string> listDir(const std::string& dir) {
@@ -71,6 +67,7 @@ void ImageStore::initialize() const {
 }
 
 FileLock ImageStore::writerLock() const {
+  makeDirs(layoutDir(), 0700);
   return FileLock(layoutDir() + "/tmp.lock", FileLock::Mode::Shared);
 }
 
@@ -79,6 +76,7 @@ FileLock ImageStore::indexLock() const {
 }
 
 int ImageStore::removeTemporaryLeftovers() const {
+  if (!pathExists(layoutDir())) return 0;
   FileLock exclusive = FileLock::tryLock(layoutDir() + "/tmp.lock");
   if (!exclusive.held()) return 0;  // someone is writing: their temps are live
   int removed = 0;

@@ -49,12 +49,13 @@ class ImageStore {
   std::string layerPath(std::string_view chainId) const;  ///< .../layers/<hex>/diff
 
   /// Creates the layout (oci-layout, index.json, blobs/sha256, tmp) and the
-  /// layers directory when missing.
+  /// layers directory when missing. Call with writerLock() held: it writes
+  /// temporary files.
   void initialize() const;
 
   /// Held (shared) by every writer for the whole write; taken exclusively
   /// only to remove temporary leftovers, so they are never someone's work.
-  FileLock writerLock() const;
+  FileLock writerLock() const;  // creates the layout dir for its lock file
 
   /// Removes temporary leftovers of killed writers if no writer is active.
   /// Returns how many were removed.

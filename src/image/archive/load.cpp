@@ -306,9 +306,11 @@ void extractLayers(const ImageStore& store, std::vector<LayerJob*> jobs, const L
 }  // namespace
 
 LoadResult loadArchive(const ImageStore& store, const LoadOptions& options) {
-  store.initialize();
+  // Temporary files are only ever written under the shared writers lock and
+  // removed under the exclusive one: clean up first, then write.
   store.removeTemporaryLeftovers();
   FileLock writing = store.writerLock();
+  store.initialize();
   const std::string work = store.tempDir() + "/load-" + generateId().substr(0, 16);
   makeDirs(work, 0700);
   ScopeExit removeWork([&] {
