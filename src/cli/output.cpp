@@ -9,7 +9,6 @@
 #include "berth/base/error.hpp"
 #include "berth/base/fs.hpp"
 #include "berth/format/report.hpp"
-#include "berth/format/template.hpp"
 
 namespace berth::cli {
 
@@ -49,8 +48,7 @@ void printObjectReport(const Json& report, const Json& templateView, const std::
     writeStdout(format::renderJson(report, jsonLayout.indent, jsonLayout.style) + "\n");
     return;
   }
-  const auto tmpl = format::Template::parse(format::normalizeFormat(format));
-  writeStdout(tmpl.render(templateView));
+  writeStdout(format::renderObject(format, templateView, "output"));
 }
 
 }  // namespace berth::cli
