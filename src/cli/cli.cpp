@@ -13,13 +13,15 @@ namespace berth::cli {
 namespace {
 
 /// A token CLI11 did not consume, as Podman (cobra) names it.
-std::string unknownTokenMessage(const std::string& token, const CLI::App* command) {
+std::string unknownTokenMessage(const std::string& token, const std::string& commandPath,
+                                bool isGroup) {
   if (token.size() > 1 && token[0] == '-') {
     if (token[1] == '-') return "unknown flag: " + token.substr(0, token.find('='));
     return fmt::format("unknown shorthand flag: '{}' in {}", token[1], token);
   }
-  if (command == nullptr) return "unrecognized command `berth " + token + "`";
-  return "`berth " + command->get_name() + "` takes no arguments";
+  if (commandPath.empty()) return "unrecognized command `berth " + token + "`";
+  if (isGroup) return "unrecognized command `berth " + commandPath + " " + token + "`";
+  return "`berth " + commandPath + "` takes no arguments";
 }
 
 }  // namespace
@@ -37,12 +39,40 @@ Cli::Cli() : root_("Manage containers and images, daemonless and rootless", "ber
       ->capture_default_str();
 }
 
-CLI::App* Cli::addCommand(const std::string& name, const std::string& description,
-                          bool takesArguments) {
+CLI::App* Cli::group(const std::string& name, const std::string& description) {
+  for (const auto& [groupName, app] : groups_)
+    if (groupName == name) {
+      if (!description.empty()) app->description(description);
+      return app;
+    }
   CLI::App* app = root_.add_subcommand(name, description);
+  app->allow_extras();
+  app->fallthrough();
+  app->require_subcommand(0, 1);
+  groups_.emplace_back(name, app);
+  return app;
+}
+
+CLI::App* Cli::addCommand(const std::string& path, const std::string& description,
+                          bool takesArguments) {
+  CLI::App* parent = &root_;
+  std::string name = path;
+  if (const auto space = path.find(' '); space != std::string::npos) {
+    parent = group(path.substr(0, space), "");
+    name = path.substr(space + 1);
+  }
+  CLI::App* app = parent->add_subcommand(name, description);
   app->allow_extras();
   commands_.push_back(Command{app, nullptr, takesArguments});
   return app;
+}
+
+std::string Cli::commandPath(const CLI::App* app) {
+  std::string path = app->get_name();
+  for (const CLI::App* p = app->get_parent(); p != nullptr && p->get_parent() != nullptr;
+       p = p->get_parent())
+    path = p->get_name() + " " + path;
+  return path;
 }
 
 void Cli::setRun(CLI::App* app, std::function<int()> run) {
@@ -66,19 +96,30 @@ int Cli::dispatch() {
   const Command* chosen = nullptr;
   for (const auto& command : commands_)
     if (command.app->parsed()) chosen = &command;
+  const CLI::App* chosenGroup = nullptr;
+  for (const auto& [name, app] : groups_)
+    if (app->parsed()) chosenGroup = app;
   // With fallthrough, a stray token after the command lands in the root's
   // remaining list too; a positional one then belongs to the command.
   if (!root_.remaining().empty()) {
     const std::string token = root_.remaining().front();
     const bool positional = token.empty() || token[0] != '-';
-    const CLI::App* owner = positional && chosen != nullptr ? chosen->app : nullptr;
-    throw Error(Errc::InvalidArgument, unknownTokenMessage(token, owner));
+    if (positional && chosen == nullptr && chosenGroup != nullptr)
+      throw Error(Errc::InvalidArgument,
+                  unknownTokenMessage(token, commandPath(chosenGroup), true));
+    throw Error(Errc::InvalidArgument,
+                unknownTokenMessage(
+                    token, positional && chosen != nullptr ? commandPath(chosen->app) : "", false));
   }
+  if (chosen == nullptr && chosenGroup != nullptr)
+    throw Error(Errc::InvalidArgument,
+                fmt::format("missing command 'berth {} COMMAND'", commandPath(chosenGroup)));
   if (chosen == nullptr)
     throw Error(Errc::InvalidArgument, "missing command 'berth COMMAND'; see 'berth --help'");
   const std::vector<std::string> stray = chosen->app->remaining();
   if (!chosen->takesArguments && !stray.empty())
-    throw Error(Errc::InvalidArgument, unknownTokenMessage(stray.front(), chosen->app));
+    throw Error(Errc::InvalidArgument,
+                unknownTokenMessage(stray.front(), commandPath(chosen->app), false));
   return chosen->run();
 }
 

@@ -40,9 +40,15 @@ class Cli {
   CLI::App& root() { return root_; }
   GlobalFlags& flags() { return flags_; }
 
-  /// Adds `berth <name>`; `setup` adds its flags and returns what to run.
-  CLI::App* addCommand(const std::string& name, const std::string& description,
+  /// Adds `berth <path>`: "save" or, inside a command group, "image save"
+  /// (the group is created on first use). Add flags to the returned app and
+  /// give it what to run with setRun. A command reachable two ways (`images`
+  /// and `image ls`) is added twice by its add function.
+  CLI::App* addCommand(const std::string& path, const std::string& description,
                        bool takesArguments = false);
+  /// The group `berth <name>` (image, container, ...), created on first use;
+  /// a non-empty description replaces the group's.
+  CLI::App* group(const std::string& name, const std::string& description);
   void setRun(CLI::App* app, std::function<int()> run);
 
   /// The engine for the parsed global flags.
@@ -54,10 +60,13 @@ class Cli {
 
  private:
   int dispatch();
+  /// "image ls" for the app of `berth image ls`.
+  static std::string commandPath(const CLI::App* app);
 
   CLI::App root_;
   GlobalFlags flags_;
   std::vector<Command> commands_;
+  std::vector<std::pair<std::string, CLI::App*>> groups_;
   std::unique_ptr<engine::Engine> engine_;
 };
 

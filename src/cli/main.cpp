@@ -3,6 +3,7 @@
 
 int main(int argc, char** argv) {
   berth::cli::Cli cli;
+  cli.group("image", "Manage images");
   berth::cli::addInfoCommand(cli);
   berth::cli::addLoadCommand(cli);
   berth::cli::addUnshareCommand(cli);

@@ -8,8 +8,10 @@
 
 namespace berth::cli {
 
-void addLoadCommand(Cli& cli) {
-  CLI::App* app = cli.addCommand("load", "Load image(s) from a tar archive");
+namespace {
+
+void defineLoad(Cli& cli, const std::string& path) {
+  CLI::App* app = cli.addCommand(path, "Load image(s) from a tar archive");
   auto input = std::make_shared<std::string>();
   auto quiet = std::make_shared<bool>(false);
   app->add_option("-i,--input", *input, "Read from the specified archive file (default: stdin)");
@@ -28,6 +30,13 @@ void addLoadCommand(Cli& cli) {
     (void)quiet;  // Podman's -q only hides progress, which load does not print
     return 0;
   });
+}
+
+}  // namespace
+
+void addLoadCommand(Cli& cli) {
+  defineLoad(cli, "load");
+  defineLoad(cli, "image load");
 }
 
 }  // namespace berth::cli
