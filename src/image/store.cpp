@@ -11,6 +11,8 @@
 #include "berth/base/error.hpp"
 #include "berth/base/fs.hpp"
 #include "berth/base/scope_exit.hpp"
+#include "berth/base/sha256.hpp"
+#include "berth/image/reference.hpp"
 #include "berth/oci/digest.hpp"
 
 namespace berth::image {
@@ -233,6 +235,117 @@ std::vector<std::string> ImageStore::chainIds(
     }
   }
   return chain;
+}
+
+void ImageStore::writeLayerInfo(const std::string& layerDir, std::string_view diffId,
+                                std::int64_t size) {
+  writeJsonFileAtomic(layerDir + "/layer.json", Json{{"diff_id", diffId}, {"size", size}}, false,
+                      0644);
+}
+
+std::int64_t ImageStore::layerSize(std::string_view chainId) const {
+  const auto info =
+      readJsonFileIfExists(paths_.layersDir() + "/" + digestHex(chainId) + "/layer.json");
+  if (!info || !info->is_object()) return 0;
+  return info->value("size", std::int64_t{0});
+}
+
+std::vector<std::string> ImageStore::chainIds(const std::vector<std::string>& diffIds) {
+  return chainIds(diffIds, [](std::string_view data) { return sha256Digest(data); });
+}
+
+namespace {
+
+bool isHex(std::string_view text) {
+  return !text.empty() && std::all_of(text.begin(), text.end(), [](char c) {
+    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+  });
+}
+
+bool hasName(const StoredImage& image, std::string_view name) {
+  return std::find(image.names.begin(), image.names.end(), name) != image.names.end();
+}
+
+}  // namespace
+
+std::optional<StoredImage> ImageStore::lookup(std::string_view text) const {
+  if (text.empty()) throwError(Errc::InvalidArgument, "invalid image name \"\": empty");
+  const auto all = images();
+  // A full id.
+  std::string_view id = text;
+  if (id.rfind("sha256:", 0) == 0) id.remove_prefix(7);
+  if (id.size() == 64 && isHex(id)) {
+    for (const auto& image : all)
+      if (image.id() == id) return image;
+    return std::nullopt;
+  }
+  // Names: the candidates in Podman's order.
+  for (const auto& candidate : shortNameCandidates(text)) {
+    const Reference ref = parseReference(candidate);
+    for (const auto& image : all) {
+      if (ref.isDigested()) {
+        if (image.manifestDigest != ref.digest) continue;
+        const bool sameRepo =
+            std::any_of(image.names.begin(), image.names.end(), [&](const std::string& n) {
+              try {
+                return parseReference(n).name() == ref.name();
+              } catch (const Error&) {
+                return false;
+              }
+            });
+        if (sameRepo || image.names.empty()) return image;
+      } else if (hasName(image, candidate)) {
+        return image;
+      }
+    }
+  }
+  // An id prefix.
+  if (isHex(text)) {
+    std::vector<const StoredImage*> matches;
+    for (const auto& image : all)
+      if (image.id().rfind(text, 0) == 0) matches.push_back(&image);
+    if (matches.size() == 1) return *matches.front();
+    if (matches.size() > 1)
+      throwError(Errc::NoSuchImage, "{}: image ID prefix is ambiguous: {} images match", text,
+                 matches.size());
+  }
+  // A short name matching the end of a repository.
+  if (isShortName(text)) {
+    for (const auto& image : all)
+      for (const auto& name : image.names) {
+        try {
+          if (matchesShortName(parseReference(name), text)) {
+            const Reference wanted = parseReference(text);
+            if (!wanted.isDigested() || image.manifestDigest == wanted.digest) return image;
+          }
+        } catch (const Error&) {
+        }
+      }
+  }
+  return std::nullopt;
+}
+
+StoredImage ImageStore::resolve(std::string_view text) const {
+  auto image = lookup(text);
+  if (!image) throwError(Errc::NoSuchImage, "{}: image not known", text);
+  return *image;
+}
+
+Json ImageStore::readManifest(const StoredImage& image) const {
+  return readJsonFile(blobPath(image.manifestDigest));
+}
+
+Json ImageStore::readConfig(const StoredImage& image) const {
+  return readJsonFile(blobPath(image.configDigest));
+}
+
+std::vector<std::string> ImageStore::layerChainIds(const StoredImage& image) const {
+  const Json config = readConfig(image);
+  std::vector<std::string> diffIds;
+  if (auto rootfs = config.find("rootfs"); rootfs != config.end() && rootfs->is_object())
+    for (const auto& id : rootfs->value("diff_ids", Json::array()))
+      diffIds.push_back(id.get<std::string>());
+  return chainIds(diffIds);
 }
 
 }  // namespace berth::image

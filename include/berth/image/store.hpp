@@ -72,6 +72,13 @@ class ImageStore {
   /// `chainId` (dropped if another writer stored it first).
   void commitLayer(const std::string& tempDir, std::string_view chainId) const;
 
+  /// Records, next to an extracted layer's diff/ (in its temp dir, before
+  /// commitLayer), its diff id and uncompressed size: layer.json.
+  static void writeLayerInfo(const std::string& layerDir, std::string_view diffId,
+                             std::int64_t size);
+  /// The uncompressed size of a stored layer (0 when unknown).
+  std::int64_t layerSize(std::string_view chainId) const;
+
   /// All images in index.json, grouped by manifest digest, in index order.
   std::vector<StoredImage> images() const;
 
@@ -82,6 +89,29 @@ class ImageStore {
 
   /// Raw index.json content.
   Json readIndex() const;
+
+  /// Finds a local image as Podman does (libimage LookupImage): a full id
+  /// ("sha256:<64 hex>" or 64 hex), then each name of
+  /// shortNameCandidates(text) (a "name@digest" matches the image with that
+  /// manifest digest under that repository), then a unique id prefix, then,
+  /// for a short name, an image whose repository ends in "/<name>" with the
+  /// same tag. Throws Error(InvalidArgument) for text that is neither a
+  /// reference nor an id, Error(NoSuchImage) for an ambiguous id prefix.
+  std::optional<StoredImage> lookup(std::string_view nameOrId) const;
+
+  /// lookup(), or Error(NoSuchImage, "<text>: image not known").
+  StoredImage resolve(std::string_view nameOrId) const;
+
+  /// The image's manifest and config, parsed (the blobs as stored).
+  Json readManifest(const StoredImage& image) const;
+  Json readConfig(const StoredImage& image) const;
+
+  /// The chain ids of the image's layers, bottom first (from the config's
+  /// rootfs.diff_ids): the directories under layers/ it uses.
+  std::vector<std::string> layerChainIds(const StoredImage& image) const;
+
+  /// Chain ids from diff ids with the core library's sha256.
+  static std::vector<std::string> chainIds(const std::vector<std::string>& diffIds);
 
   /// Chain ids of a list of diff ids (OCI image-spec): chain(0) = diff(0),
   /// chain(n) = sha256(chain(n-1) + " " + diff(n)). Needs a hasher, so it is

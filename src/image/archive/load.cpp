@@ -279,6 +279,8 @@ void extractLayers(const ImageStore& store, std::vector<LayerJob*> jobs, const L
           throwError(Errc::InvalidArgument,
                      "load: layer \"{}\" has diff id {}, but the image config says {}", job.label,
                      extracted.diffId, job.expectedDiffId);
+        ImageStore::writeLayerInfo(dir, extracted.diffId,
+                                   static_cast<std::int64_t>(extracted.uncompressedSize));
         std::lock_guard guard(mutex);
         for (const auto& warning : extracted.warnings)
           result.warnings.push_back(warning);
