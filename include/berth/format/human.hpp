@@ -1,0 +1,43 @@
+// SPDX-License-Identifier: Apache-2.0
+// Human-readable sizes, durations and times as Podman prints them (Docker's
+// go-units and Go's time package).
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace berth::format {
+
+/// go-units HumanSizeWithPrecision(size, 3): decimal units, "%.3g %s":
+/// 2141413 -> "2.14 MB", 702589 -> "703 kB", 10 -> "10 B".
+std::string humanSize(double bytes);
+
+/// go-units HumanDuration: "Less than a second", "1 second", "5 seconds",
+/// "About a minute", "3 minutes", "About an hour", "5 hours", "3 days",
+/// "2 weeks", "3 months", "56 years".
+std::string humanDuration(std::int64_t nanoseconds);
+
+/// A point in time: nanoseconds since the epoch.
+using TimeNs = std::int64_t;
+
+/// Parses RFC 3339 ("2023-05-19T20:19:07.468578455Z", "...+02:00").
+/// nullopt for anything else.
+std::optional<TimeNs> parseRfc3339(std::string_view text) noexcept;
+
+/// Go's time.Time.Format(time.RFC3339Nano) in UTC:
+/// "2023-05-19T20:19:07.468578455Z", "1970-01-01T00:00:00Z".
+std::string formatRfc3339Nano(TimeNs time);
+
+/// Go's time.Time.String() in UTC: "1970-01-01 00:00:00 +0000 UTC",
+/// "2023-05-19 20:19:07.468578455 +0000 UTC".
+std::string formatGoTime(TimeNs time);
+
+/// The current time.
+TimeNs nowNs() noexcept;
+
+/// Podman's "<humanDuration(now - time)> ago".
+std::string timeAgo(TimeNs time, TimeNs now);
+
+}  // namespace berth::format
