@@ -1,0 +1,390 @@
+// SPDX-License-Identifier: Apache-2.0
+// Podman's --change parser (containers/common libimage
+// ImageConfigFromChanges), message for message: scripts match on them.
+#include "berth/image/change.hpp"
+
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <tuple>
+#include <utility>
+
+#include <fmt/format.h>
+
+#include "berth/base/error.hpp"
+#include "berth/base/json.hpp"
+
+namespace berth::image {
+
+namespace {
+
+constexpr std::string_view kSpaces = " \t\n\v\f\r";
+
+/// Go's strings.TrimSpace for ASCII white space.
+std::string_view trimSpace(std::string_view text) {
+  const auto first = text.find_first_not_of(kSpaces);
+  if (first == std::string_view::npos) return {};
+  const auto last = text.find_last_not_of(kSpaces);
+  return text.substr(first, last - first + 1);
+}
+
+std::string toUpperAscii(std::string_view text) {
+  std::string upper(text);
+  for (char& c : upper)
+    if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
+  return upper;
+}
+
+/// Go's strconv.Atoi on a 64-bit platform: an optional sign and decimal
+/// digits. The error is strconv's message ("strconv.Atoi: parsing \"x\":
+/// invalid syntax").
+std::pair<std::optional<long long>, std::string> goAtoi(std::string_view text) {
+  const auto syntax = [&] {
+    return std::make_pair(std::optional<long long>{},
+                          fmt::format("strconv.Atoi: parsing {}: invalid syntax", goQuote(text)));
+  };
+  std::string_view digits = text;
+  bool negative = false;
+  if (!digits.empty() && (digits.front() == '+' || digits.front() == '-')) {
+    negative = digits.front() == '-';
+    digits.remove_prefix(1);
+  }
+  if (digits.empty()) return syntax();
+  const unsigned long long limit =
+      static_cast<unsigned long long>(INT64_MAX) + (negative ? 1u : 0u);
+  unsigned long long value = 0;
+  for (char c : digits) {
+    if (c < '0' || c > '9') return syntax();
+    const auto digit = static_cast<unsigned long long>(c - '0');
+    if (value > (limit - digit) / 10)
+      return {std::nullopt,
+              fmt::format("strconv.Atoi: parsing {}: value out of range", goQuote(text))};
+    value = value * 10 + digit;
+  }
+  if (negative) return {value == limit ? INT64_MIN : -static_cast<long long>(value), {}};
+  return {static_cast<long long>(value), {}};
+}
+
+/// json.Unmarshal into a []string: a JSON array of strings (a null element
+/// is ""), or null (no list). nullopt when the text is anything else.
+struct StringList {
+  std::vector<std::string> items;
+  bool null = false;
+};
+std::optional<StringList> parseJsonStrings(std::string_view text) {
+  const Json json = Json::parse(text.begin(), text.end(), nullptr, false);
+  if (json.is_discarded()) return std::nullopt;
+  StringList list;
+  if (json.is_null()) {
+    list.null = true;
+    return list;
+  }
+  if (!json.is_array()) return std::nullopt;
+  for (const auto& item : json) {
+    if (item.is_null()) {
+      list.items.emplace_back();
+    } else if (item.is_string()) {
+      list.items.push_back(item.get<std::string>());
+    } else {
+      return std::nullopt;
+    }
+  }
+  return list;
+}
+
+/// Podman strips one pair of surrounding double quotes from ENV and LABEL
+/// keys and values (a lone `"` becomes empty, as strings.TrimPrefix of
+/// TrimSuffix does).
+std::string stripQuotes(std::string_view text) {
+  if (!text.empty() && text.front() == '"' && text.back() == '"') {
+    text.remove_suffix(1);
+    if (!text.empty() && text.front() == '"') text.remove_prefix(1);
+  }
+  return std::string(text);
+}
+
+struct SignalName {
+  std::string_view name;
+  int number;
+};
+
+// containers/common pkg/signal SignalMap for Linux (RT signals: 34..64).
+constexpr std::array<SignalName, 34> kSignals{{
+    {"ABRT", 6},    {"ALRM", 14},   {"BUS", 7},   {"CHLD", 17}, {"CLD", 17},  {"CONT", 18},
+    {"FPE", 8},     {"HUP", 1},     {"ILL", 4},   {"INT", 2},   {"IO", 29},   {"IOT", 6},
+    {"KILL", 9},    {"PIPE", 13},   {"POLL", 29}, {"PROF", 27}, {"PWR", 30},  {"QUIT", 3},
+    {"SEGV", 11},   {"STKFLT", 16}, {"STOP", 19}, {"SYS", 31},  {"TERM", 15}, {"TRAP", 5},
+    {"TSTP", 20},   {"TTIN", 21},   {"TTOU", 22}, {"URG", 23},  {"USR1", 10}, {"USR2", 12},
+    {"VTALRM", 26}, {"WINCH", 28},  {"XCPU", 24}, {"XFSZ", 25},
+}};
+constexpr int kSigRtMin = 34;
+constexpr int kSigRtMax = 64;
+
+std::optional<int> signalByName(const std::string& name) {
+  for (const auto& signal : kSignals)
+    if (signal.name == name) return signal.number;
+  if (name == "RTMIN") return kSigRtMin;
+  if (name == "RTMAX") return kSigRtMax;
+  // RTMIN+1..RTMIN+15 and RTMAX-14..RTMAX-1, spelled without leading zeros.
+  for (const auto& [prefix, base, sign] :
+       {std::tuple{"RTMIN+", kSigRtMin, 1}, std::tuple{"RTMAX-", kSigRtMax, -1}}) {
+    const std::string_view p = prefix;
+    if (name.rfind(p, 0) != 0) continue;
+    const std::string offset = name.substr(p.size());
+    if (offset.empty() || offset.size() > 2 || offset.front() == '0') return std::nullopt;
+    int n = 0;
+    for (char c : offset) {
+      if (c < '0' || c > '9') return std::nullopt;
+      n = n * 10 + (c - '0');
+    }
+    if (n < 1 || n > (sign > 0 ? 15 : 14)) return std::nullopt;
+    return base + sign * n;
+  }
+  return std::nullopt;
+}
+
+/// One UTF-8 sequence at the start of `text`: {code point, length}, or
+/// {-1, 1} for an invalid byte (as Go's utf8.DecodeRuneInString).
+std::pair<std::int32_t, std::size_t> decodeRune(std::string_view text) {
+  const auto byte = [&](std::size_t i) { return static_cast<unsigned char>(text[i]); };
+  const unsigned char b0 = byte(0);
+  if (b0 < 0x80) return {b0, 1};
+  std::size_t length = 0;
+  std::int32_t rune = 0;
+  std::int32_t minimum = 0;
+  if ((b0 & 0xe0) == 0xc0) {
+    length = 2, rune = b0 & 0x1f, minimum = 0x80;
+  } else if ((b0 & 0xf0) == 0xe0) {
+    length = 3, rune = b0 & 0x0f, minimum = 0x800;
+  } else if ((b0 & 0xf8) == 0xf0) {
+    length = 4, rune = b0 & 0x07, minimum = 0x10000;
+  } else {
+    return {-1, 1};
+  }
+  if (text.size() < length) return {-1, 1};
+  for (std::size_t i = 1; i < length; ++i) {
+    if ((byte(i) & 0xc0) != 0x80) return {-1, 1};
+    rune = (rune << 6) | (byte(i) & 0x3f);
+  }
+  if (rune < minimum || rune > 0x10ffff || (rune >= 0xd800 && rune <= 0xdfff)) return {-1, 1};
+  return {rune, length};
+}
+
+/// Go's strconv.IsPrint for the code points that matter in practice: the
+/// C0/C1 controls, DEL, the non-ASCII spaces and the common format
+/// characters are not printable.
+bool isPrintable(std::int32_t r) {
+  if (r < 0x20 || r == 0x7f || (r >= 0x80 && r <= 0xa0)) return false;
+  if (r == 0xad || r == 0x1680 || (r >= 0x2000 && r <= 0x200f) || (r >= 0x2028 && r <= 0x202f) ||
+      (r >= 0x205f && r <= 0x2064) || r == 0x3000 || r == 0xfeff)
+    return false;
+  return true;
+}
+
+[[noreturn]] void invalidChange(std::string_view change, std::string_view why) {
+  throwError(Errc::InvalidArgument, "invalid change {} - {}", goQuote(change), why);
+}
+
+}  // namespace
+
+std::string goQuote(std::string_view text) {
+  std::string out = "\"";
+  while (!text.empty()) {
+    const auto [rune, length] = decodeRune(text);
+    if (rune < 0) {
+      out += fmt::format("\\x{:02x}", static_cast<unsigned char>(text.front()));
+    } else if (rune == '"' || rune == '\\') {
+      out += '\\';
+      out += static_cast<char>(rune);
+    } else if (isPrintable(rune)) {
+      out.append(text.substr(0, length));
+    } else {
+      switch (rune) {
+        case '\a':
+          out += "\\a";
+          break;
+        case '\b':
+          out += "\\b";
+          break;
+        case '\f':
+          out += "\\f";
+          break;
+        case '\n':
+          out += "\\n";
+          break;
+        case '\r':
+          out += "\\r";
+          break;
+        case '\t':
+          out += "\\t";
+          break;
+        case '\v':
+          out += "\\v";
+          break;
+        default:
+          if (rune < 0x20 || rune == 0x7f) {
+            out += fmt::format("\\x{:02x}", rune);
+          } else if (rune < 0x10000) {
+            out += fmt::format("\\u{:04x}", rune);
+          } else {
+            out += fmt::format("\\U{:08x}", rune);
+          }
+      }
+    }
+    text.remove_prefix(length);
+  }
+  out += '"';
+  return out;
+}
+
+std::string goCleanPath(std::string_view path) {
+  if (path.empty()) return ".";
+  const bool rooted = path.front() == '/';
+  std::vector<std::string_view> parts;
+  std::size_t i = 0;
+  while (i < path.size()) {
+    const auto slash = path.find('/', i);
+    const auto end = slash == std::string_view::npos ? path.size() : slash;
+    const std::string_view part = path.substr(i, end - i);
+    i = end + 1;
+    if (part.empty() || part == ".") continue;
+    if (part == "..") {
+      if (!parts.empty() && parts.back() != "..") {
+        parts.pop_back();
+      } else if (!rooted) {
+        parts.push_back(part);
+      }
+      continue;
+    }
+    parts.push_back(part);
+  }
+  std::string out = rooted ? "/" : "";
+  for (std::size_t p = 0; p < parts.size(); ++p) {
+    if (p > 0) out += '/';
+    out.append(parts[p]);
+  }
+  return out.empty() ? "." : out;
+}
+
+long long parseSignal(std::string_view text) {
+  const auto [number, ignored] = goAtoi(text);
+  if (number) {
+    if (*number == 0) throwError(Errc::InvalidArgument, "invalid signal: {}", text);
+    return *number;
+  }
+  std::string name = toUpperAscii(text);
+  if (name.rfind("SIG", 0) == 0) name.erase(0, 3);
+  if (auto signal = signalByName(name)) return *signal;
+  throwError(Errc::InvalidArgument, "invalid signal: {}", text);
+}
+
+oci::RunConfig configFromChanges(const std::vector<std::string>& changes) {
+  oci::RunConfig config;
+  for (const std::string& change : changes) {
+    // "KEY VALUE" as in a Dockerfile, else "KEY=VALUE".
+    auto separator = change.find(' ');
+    if (separator == std::string::npos) separator = change.find('=');
+    if (separator == std::string::npos) invalidChange(change, "must be formatted as KEY VALUE");
+    const std::string key = toUpperAscii(trimSpace(std::string_view(change).substr(0, separator)));
+    const std::string_view value = trimSpace(std::string_view(change).substr(separator + 1));
+
+    if (key == "USER") {
+      if (value.empty()) invalidChange(change, "must provide a value to USER");
+      config.user = value;
+    } else if (key == "EXPOSE") {
+      // PORT or PORT/PROTO, PROTO tcp or udp.
+      std::vector<std::string_view> parts;
+      for (std::size_t start = 0;;) {
+        const auto slash = value.find('/', start);
+        parts.push_back(
+            value.substr(start, slash == std::string_view::npos ? slash : slash - start));
+        if (slash == std::string_view::npos) break;
+        start = slash + 1;
+      }
+      if (parts.size() > 2) invalidChange(change, "EXPOSE port must be formatted as PORT[/PROTO]");
+      const auto [port, error] = goAtoi(parts[0]);
+      if (!port) invalidChange(change, "EXPOSE port must be an integer: " + error);
+      if (*port > 65535 || *port <= 0)
+        invalidChange(change, "EXPOSE port must be a valid port number");
+      std::string proto = "tcp";
+      if (parts.size() > 1) {
+        proto = toUpperAscii(parts[1]) == "UDP"   ? "udp"
+                : toUpperAscii(parts[1]) == "TCP" ? "tcp"
+                                                  : "";
+        if (proto.empty()) invalidChange(change, "EXPOSE protocol must be TCP or UDP");
+      }
+      config.exposedPorts.insert(fmt::format("{}/{}", *port, proto));
+    } else if (key == "ENV") {
+      // One KEY=VALUE (a value is optional); Podman does not split pairs.
+      const auto eq = value.find('=');
+      const std::string_view envKey = value.substr(0, eq);
+      if (envKey.empty()) invalidChange(change, "ENV must have at least one argument");
+      const std::string_view envValue =
+          eq == std::string_view::npos ? std::string_view() : value.substr(eq + 1);
+      config.env.push_back(stripQuotes(envKey) + "=" + stripQuotes(envValue));
+    } else if (key == "ENTRYPOINT") {
+      // A JSON array, else an argument to sh -c; empty means no entrypoint.
+      if (auto list = parseJsonStrings(value)) {
+        config.entrypoint = list->items;
+      } else if (!value.empty()) {
+        config.entrypoint = {"/bin/sh", "-c", std::string(value)};
+      } else {
+        config.entrypoint.clear();
+      }
+    } else if (key == "CMD") {
+      // As ENTRYPOINT, but an empty CMD is sh -c without a command.
+      if (auto list = parseJsonStrings(value)) {
+        config.cmd = list->items;
+      } else {
+        config.cmd = {"/bin/sh", "-c"};
+        if (!value.empty()) config.cmd.emplace_back(value);
+      }
+    } else if (key == "VOLUME") {
+      // A JSON array or space-separated paths; always added.
+      std::vector<std::string> paths;
+      if (auto list = parseJsonStrings(value)) {
+        paths = list->items;
+      } else {
+        for (std::size_t start = 0;;) {
+          const auto space = value.find(' ', start);
+          paths.emplace_back(
+              value.substr(start, space == std::string_view::npos ? space : space - start));
+          if (space == std::string_view::npos) break;
+          start = space + 1;
+        }
+      }
+      if (paths.empty()) invalidChange(change, "must provide at least one argument to VOLUME");
+      for (const auto& path : paths) {
+        if (path.empty()) invalidChange(change, "VOLUME paths must not be empty");
+        config.volumes.insert(path);
+      }
+    } else if (key == "WORKDIR") {
+      // Relative to the previous WORKDIR: filepath.Join(previous, value).
+      if (value.empty()) invalidChange(change, "must provide a non-empty WORKDIR");
+      config.workingDir =
+          goCleanPath(config.workingDir.empty() ? std::string(value)
+                                                : config.workingDir + "/" + std::string(value));
+    } else if (key == "LABEL") {
+      const auto eq = value.find('=');
+      if (eq == std::string_view::npos) invalidChange(change, "LABEL must be formatted key=value");
+      const std::string labelKey = stripQuotes(value.substr(0, eq));
+      const std::string labelValue = stripQuotes(value.substr(eq + 1));
+      if (labelKey.empty()) invalidChange(change, "LABEL must have a non-empty key");
+      config.labels[labelKey] = labelValue;
+    } else if (key == "STOPSIGNAL") {
+      try {
+        config.stopSignal = std::to_string(parseSignal(value));
+      } catch (const Error& e) {
+        invalidChange(change, std::string("KILLSIGNAL must be given a valid signal: ") + e.what());
+      }
+    } else if (key == "ONBUILD") {
+      if (value.empty()) invalidChange(change, "ONBUILD must be given an argument");
+      config.onBuild.emplace_back(value);
+    } else {
+      invalidChange(change, "invalid instruction " + key);
+    }
+  }
+  return config;
+}
+
+}  // namespace berth::image
