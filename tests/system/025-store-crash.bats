@@ -1,0 +1,238 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: Apache-2.0
+#
+# The image store survives SIGKILL: a killed `berth load` leaves a store that
+# berth and skopeo read (an image is either fully there or not listed), and
+# the next write removes the killed writer's temporary files.
+#
+# The load is of a generated 3-layer docker-archive big enough to last a few
+# hundred milliseconds (tests/fixtures/make-big-archive.py), so the kills land
+# while entries are unpacked, while layers are extracted, while they are
+# committed, and after the load finished.
+#
+# Environment: BERTH_CRASH_SEED fixes the kill moments (the seed used is
+# logged), BERTH_CRASH_RUNS the number of kills (default 20).
+
+load helpers
+
+BIG_TAG=localhost/big:latest
+
+function setup_file() {
+    basic_setup_file
+    local gen=$BATS_TEST_DIRNAME/../fixtures/make-big-archive.py
+    [[ -r "$gen" ]] || return 0 # the test skips with the reason
+    command -v python3 >/dev/null || return 0
+    BIG_ARCHIVE=$BATS_FILE_TMPDIR/big-docker-archive.tar
+    BIG_IMAGE_ID=$(python3 "$gen" --mb 32 --files 400 --seed 25 --tag "$BIG_TAG" "$BIG_ARCHIVE")
+    export BIG_ARCHIVE BIG_IMAGE_ID
+}
+
+function setup() {
+    [[ -n "${BERTH_FIXTURES:-}" && -r "$BERTH_FIXTURES/digests.env" ]] ||
+        skip "BERTH_FIXTURES not set or not built (run tests/fixtures/make-images.sh)"
+    [[ -n "${BIG_ARCHIVE:-}" && -r "$BIG_ARCHIVE" ]] ||
+        skip "no generated archive (needs python3 and tests/fixtures/make-big-archive.py)"
+    # shellcheck disable=SC1091
+    source "$BERTH_FIXTURES/digests.env"
+    FIX=$BERTH_FIXTURES
+}
+
+function berth_cmd() {
+    "$BERTH" --root "$BERTH_TEST_ROOT" --runroot "$BERTH_TEST_RUNROOT" "$@"
+}
+
+function fresh_store() {
+    if is_rootless; then
+        # Layer files belong to subordinate ids: remove them from inside.
+        berth_cmd unshare rm -rf "$BERTH_TEST_ROOT/images" "$BERTH_TEST_ROOT/layers"
+    else
+        rm -rf "$BERTH_TEST_ROOT/images" "$BERTH_TEST_ROOT/layers"
+    fi
+}
+
+# sha256 hex of a file.
+function hex_of() {
+    local s
+    s=$(sha256sum <"$1") && echo "${s%% *}"
+}
+
+# Checks one blob: present, and its content has the digest it is named by.
+# A blob, once renamed into place, is never rewritten: each is hashed once
+# per fresh store (CHECKED_BLOBS).
+declare -gA CHECKED_BLOBS=()
+function check_blob() {
+    local digest=$1 what=$2
+    [[ "$digest" == sha256:* ]] || die "$what: digest '$digest' is not sha256"
+    local path=$BERTH_TEST_ROOT/images/blobs/sha256/${digest#sha256:}
+    [[ -f "$path" ]] || die "$what: blob $digest is missing"
+    [[ -n "${CHECKED_BLOBS[$digest]:-}" ]] && return 0
+    is "sha256:$(hex_of "$path")" "$digest" "$what: blob content matches its digest"
+    CHECKED_BLOBS[$digest]=1
+}
+
+# The store is readable and every image it lists is complete: index.json
+# parses; each manifest, its config and its layer blobs are present with
+# their digests; each layer's chain directory is there; skopeo reads each
+# named entry (with --skopeo). Sets STORE_NAMES to the listed names.
+function check_store() {
+    local skopeo=
+    if [[ "$1" == --skopeo ]]; then
+        skopeo=1
+        shift
+    fi
+    local label=$1
+    local images=$BERTH_TEST_ROOT/images
+    STORE_NAMES=
+    if [[ ! -e "$images/index.json" ]]; then
+        # Killed before the store existed: nothing may be listed anywhere.
+        [[ ! -d "$images/blobs/sha256" ]] || [[ -z "$(ls -A "$images/blobs/sha256")" ]] ||
+            die "$label: blobs without an index.json"
+        return 0
+    fi
+    jq -e '.schemaVersion == 2 and (.manifests | type) == "array"' "$images/index.json" >/dev/null ||
+        die "$label: index.json is not a readable OCI index: $(head -c 300 "$images/index.json")"
+    [[ "$(jq -r .imageLayoutVersion "$images/oci-layout")" == 1.0.0 ]] ||
+        die "$label: oci-layout unreadable"
+
+    local manifest config diff chain layer_digest n
+    for manifest in $(jq -r '.manifests[].digest' "$images/index.json" | sort -u); do
+        check_blob "$manifest" "$label: manifest"
+        local mpath=$images/blobs/sha256/${manifest#sha256:}
+        config=$(jq -r .config.digest "$mpath")
+        check_blob "$config" "$label: config of $manifest"
+        for layer_digest in $(jq -r '.layers[].digest' "$mpath"); do
+            check_blob "$layer_digest" "$label: layer of $manifest"
+        done
+        n=0
+        chain=
+        for diff in $(jq -r '.rootfs.diff_ids[]' "$images/blobs/sha256/${config#sha256:}"); do
+            if [[ -z "$chain" ]]; then
+                chain=$diff
+            else
+                chain=sha256:$(printf '%s %s' "$chain" "$diff" | sha256sum | cut -d' ' -f1)
+            fi
+            n=$((n + 1))
+            [[ -d "$BERTH_TEST_ROOT/layers/${chain#sha256:}/diff" ]] ||
+                die "$label: image $manifest is listed but its layer $n ($chain) is not stored"
+            [[ -r "$BERTH_TEST_ROOT/layers/${chain#sha256:}/layer.json" ]] ||
+                die "$label: layer $chain has no layer.json"
+        done
+        is "$n" "$(jq '.layers | length' "$mpath")" "$label: diff ids and manifest layers of $manifest"
+    done
+
+    local name
+    while read -r name; do
+        [[ -n "$name" ]] || continue
+        STORE_NAMES+="$name"$'\n'
+        [[ -n "$skopeo" ]] || continue
+        run skopeo inspect --raw "oci:$images:$name"
+        assert "$status" == 0 "$label: skopeo reads $name: $output"
+    done < <(jq -r '.manifests[].annotations["org.opencontainers.image.ref.name"] // empty' \
+        "$images/index.json")
+}
+
+# Temporary files a writer leaves while working: under images/tmp, layers/.tmp-*
+# (and .removing-*), and atomic-write temps next to index.json.
+function temp_leftovers() {
+    local root=$BERTH_TEST_ROOT
+    if [[ -d "$root/images/tmp" ]]; then
+        find "$root/images/tmp" -mindepth 1 -maxdepth 1
+    fi
+    if [[ -d "$root/layers" ]]; then
+        find "$root/layers" -mindepth 1 -maxdepth 1 \( -name '.tmp-*' -o -name '.removing-*' \)
+    fi
+    if [[ -d "$root/images" ]]; then
+        find "$root/images" -mindepth 1 -maxdepth 1 -name '*.tmp-*'
+    fi
+}
+
+# Processes naming our store, other than berth-pause (pgrep: the helpers'
+# _pids_naming forks per process, too slow to run 20 times on a busy machine).
+function berth_processes() {
+    local pause
+    pause=$(_pause_pid "$BERTH_TEST_RUNROOT")
+    pgrep -f -- "$BERTH_TEST_ROOT|$BERTH_TEST_RUNROOT" | grep -vx -e "$$" -e "${pause:-none}" || true
+}
+
+@test "SIGKILL of berth load at random moments leaves a readable store; the next load cleans up" {
+    local runs=${BERTH_CRASH_RUNS:-20}
+    local seed=${BERTH_CRASH_SEED:-$(((RANDOM << 15) | RANDOM))}
+    echo "# kill moments from seed $seed (BERTH_CRASH_SEED=$seed to repeat)"
+    RANDOM=$seed
+
+    # How long one load takes here (the second of two: the first also
+    # creates the user namespace and warms the page cache).
+    local t0 t1 duration_ms
+    fresh_store
+    run_berth load -i "$BIG_ARCHIVE"
+    fresh_store
+    t0=$(date +%s%N)
+    run_berth load -i "$BIG_ARCHIVE"
+    t1=$(date +%s%N)
+    is "$output" "Loaded image: $BIG_TAG" "uninterrupted load"
+    duration_ms=$(((t1 - t0) / 1000000))
+    echo "# one load: ${duration_ms} ms"
+    assert "$duration_ms" -ge 50 "the load must last long enough to be killed part way"
+
+    local i delay_us pid rc names leftovers
+    local killed=0 completed=0 with_layer_temps=0 with_partial_layers=0
+    for ((i = 0; i < runs; i++)); do
+        fresh_store
+        CHECKED_BLOBS=()
+        # Another image, there before the kill, must survive it intact.
+        berth_cmd load -i "$FIX/busybox-docker-archive.tar" >/dev/null ||
+            die "loading busybox before kill $i failed"
+
+        # Stratified: kill i lands in the i-th slice of [0, 1.2 x duration].
+        delay_us=$(((i * 1000 + RANDOM % 1000) * duration_ms * 12 / 10 / runs))
+        # Not through berth_cmd: $! must be berth itself, not a subshell.
+        "$BERTH" --root "$BERTH_TEST_ROOT" --runroot "$BERTH_TEST_RUNROOT" \
+            load -i "$BIG_ARCHIVE" >"$BATS_TEST_TMPDIR/load.log" 2>&1 3>&- &
+        pid=$!
+        sleep "$(printf '%d.%06d' $((delay_us / 1000000)) $((delay_us % 1000000)))"
+        kill -KILL "$pid" 2>/dev/null || true
+        rc=0
+        wait "$pid" || rc=$?
+        leftovers=$(temp_leftovers)
+        echo "# kill $i after $((delay_us / 1000)) ms: rc=$rc, $(wc -w <<<"$leftovers") temp entries"
+        case $rc in
+            137) killed=$((killed + 1)) ;;
+            0) completed=$((completed + 1)) ;;
+            *) die "kill $i: load failed on its own (rc=$rc): $(cat "$BATS_TEST_TMPDIR/load.log")" ;;
+        esac
+        if grep -q '/layers/\.tmp-' <<<"$leftovers"; then
+            with_layer_temps=$((with_layer_temps + 1))
+        fi
+
+        is "$(berth_processes)" "" "kill $i: no berth process left"
+
+        check_store --skopeo "kill $i"
+        names=$STORE_NAMES
+        assert "$names" =~ "localhost/busybox:latest" "kill $i: the image loaded before is still listed"
+        if [[ $rc -eq 0 ]]; then
+            assert "$names" =~ "$BIG_TAG" "kill $i: a finished load listed its image"
+        fi
+        if [[ "$names" != *"$BIG_TAG"* ]] &&
+            [[ -n "$(find "$BERTH_TEST_ROOT/layers" -mindepth 1 -maxdepth 1 -not -name '.*' \
+                -not -name "${BUSYBOX_DIFF_ID#sha256:}")" ]]; then
+            with_partial_layers=$((with_partial_layers + 1))
+        fi
+
+        # The next write removes the leftovers and completes the image.
+        run_berth load -i "$BIG_ARCHIVE"
+        is "$output" "Loaded image: $BIG_TAG" "kill $i: load after the kill"
+        is "$(temp_leftovers)" "" "kill $i: no temporary leftovers after the next load"
+        check_store "kill $i, reloaded"
+        names=$STORE_NAMES
+        assert "$names" =~ "$BIG_TAG" "kill $i: image listed after the reload"
+        assert "$names" =~ "localhost/busybox:latest" "kill $i: busybox still listed after the reload"
+        is "$(skopeo inspect --config --raw "oci:$BERTH_TEST_ROOT/images:$BIG_TAG" | sha256sum | cut -d' ' -f1)" \
+            "$BIG_IMAGE_ID" "kill $i: the reloaded image has the archive's config"
+    done
+    echo "# $killed killed, $completed finished; $with_layer_temps with layer temp dirs," \
+        "$with_partial_layers with committed layers but no image"
+    # The kills must have hit the load while it wrote layers, or the test
+    # proved nothing about them.
+    assert "$killed" -ge $((runs / 2)) "most kills interrupted the load"
+    assert "$with_layer_temps" -ge 1 "some kill interrupted a layer extraction"
+}
