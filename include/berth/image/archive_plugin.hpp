@@ -2,7 +2,9 @@
 #pragma once
 
 #include "berth/base/log.hpp"
+#include "berth/image/import.hpp"
 #include "berth/image/load.hpp"
+#include "berth/image/save.hpp"
 #include "berth/state/paths.hpp"
 
 namespace berth::image {
@@ -15,9 +17,11 @@ struct ArchivePlugin {
   int abiVersion;
   void (*setLogLevel)(LogLevel level);
   LoadResult (*load)(const state::StorePaths& paths, const LoadOptions& options);
+  void (*save)(const state::StorePaths& paths, const SaveOptions& options);
+  ImportResult (*importImage)(const state::StorePaths& paths, const ImportOptions& options);
 };
 
-inline constexpr int kArchivePluginAbi = 1;
+inline constexpr int kArchivePluginAbi = 2;
 inline constexpr const char* kArchivePluginSymbol = "berth_archive_plugin_v1";
 
 /// Opens the plugin once and returns its table. Throws Error naming the
