@@ -200,10 +200,10 @@ function berth_layers_stored() {
 
 @test "berth's store copied out with skopeo loads into podman with the same image ID" {
     run_berth load -i "$FIX/layers-docker-archive.tar"
-    run_berth load -i "$FIX/busybox-oci-archive.tar"
+    run_berth load -i "$FIX/busybox-docker-archive.tar"
     run_berth load -i "$FIX/other-docker-archive.tar"
     local name archive
-    for name in localhost/layers:latest localhost/other:1.0; do
+    for name in localhost/busybox:latest localhost/layers:latest localhost/other:1.0; do
         archive=$BATS_TEST_TMPDIR/$(basename "${name%%:*}").tar
         run skopeo copy "oci:$BERTH_TEST_ROOT/images:$name" "docker-archive:$archive:$name"
         assert "$status" == 0 "skopeo copy of $name out of berth's store: $output"
