@@ -15,7 +15,7 @@ build=$repo/build
 while [[ $# -gt 0 ]]; do
     case $1 in
     --user) user=berthtest; shift ;;
-    --build) build=$2; shift 2 ;;
+    --build) build=$(cd "$2" && pwd); shift 2 ;;
     *) break ;;
     esac
 done

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "cli.hpp"
 
+#include <algorithm>
 #include <cstdio>
 #include <string_view>
 
@@ -99,6 +100,21 @@ int Cli::dispatch() {
   const CLI::App* chosenGroup = nullptr;
   for (const auto& [name, app] : groups_)
     if (app->parsed()) chosenGroup = app;
+  // A command that takes arguments gets its positional tokens; a token that
+  // looks like a flag is one nobody knows.
+  // (Subcommands inherit fallthrough, so unknown tokens end up in the root's
+  // remaining list.)
+  if (chosen != nullptr && chosen->takesArguments && !chosen->app->get_prefix_command()) {
+    args_ = root_.remaining();
+    if (args_.empty()) args_ = chosen->app->remaining();
+    for (const auto& token : args_) {
+      if (token == "--") break;
+      if (token.size() > 1 && token[0] == '-')
+        throw Error(Errc::InvalidArgument, unknownTokenMessage(token, "", false));
+    }
+    args_.erase(std::remove(args_.begin(), args_.end(), "--"), args_.end());
+    return chosen->run();
+  }
   // With fallthrough, a stray token after the command lands in the root's
   // remaining list too; a positional one then belongs to the command.
   if (!root_.remaining().empty()) {
@@ -123,10 +139,34 @@ int Cli::dispatch() {
   return chosen->run();
 }
 
+std::vector<std::string> Cli::rewriteShortFlagValues(int argc, char** argv) const {
+  // The command is the first tokens naming subcommands (a group, then its
+  // subcommand); its boolean flags given as "-X=value" (pflag syntax) become
+  // "--long=value", which CLI11 understands.
+  std::vector<std::string> args(argv + 1, argv + argc);
+  const CLI::App* command = &root_;
+  for (auto& token : args) {
+    if (token == "--") break;
+    if (token.empty() || token[0] != '-') {
+      const auto subs =
+          command->get_subcommands([&](const CLI::App* sub) { return sub->check_name(token); });
+      if (!subs.empty()) command = subs.front();
+      continue;
+    }
+    if (token.size() < 4 || token[1] == '-' || token[2] != '=') continue;
+    const CLI::Option* option = command->get_option_no_throw(token.substr(0, 2));
+    if (option == nullptr || option->get_expected_max() != 0 || option->get_lnames().empty())
+      continue;
+    token = "--" + option->get_lnames().front() + token.substr(2);
+  }
+  std::reverse(args.begin(), args.end());  // CLI11 parses a reversed vector
+  return args;
+}
+
 int Cli::main(int argc, char** argv) {
   try {
     try {
-      root_.parse(argc, argv);
+      root_.parse(rewriteShortFlagValues(argc, argv));
     } catch (const CLI::CallForHelp& e) {
       return root_.exit(e);
     } catch (const CLI::CallForAllHelp& e) {

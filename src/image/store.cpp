@@ -250,6 +250,89 @@ std::int64_t ImageStore::layerSize(std::string_view chainId) const {
   return info->value("size", std::int64_t{0});
 }
 
+bool ImageStore::removeName(std::string_view name) const {
+  if (!pathExists(layoutDir() + "/index.json")) return false;
+  FileLock lock = indexLock();
+  Json index = readIndex();
+  Json& manifests = index["manifests"];
+  bool found = false;
+  std::string digest;
+  Json untagged;
+  Json kept = Json::array();
+  for (auto& entry : manifests) {
+    const Json annotations = entry.value("annotations", Json::object());
+    if (annotations.value(std::string(kRefNameAnnotation), "") == name) {
+      found = true;
+      digest = entry.value("digest", "");
+      untagged = entry;
+      continue;
+    }
+    kept.push_back(entry);
+  }
+  if (!found) return false;
+  const bool stillListed = std::any_of(
+      kept.begin(), kept.end(), [&](const Json& e) { return e.value("digest", "") == digest; });
+  if (!stillListed) {
+    untagged["annotations"].erase(std::string(kRefNameAnnotation));
+    kept.push_back(untagged);
+  }
+  manifests = kept;
+  writeIndex(index);
+  return true;
+}
+
+void ImageStore::removeImage(std::string_view manifestDigest) const {
+  if (!pathExists(layoutDir() + "/index.json")) return;
+  FileLock lock = indexLock();
+  Json index = readIndex();
+  Json kept = Json::array();
+  for (auto& entry : index["manifests"])
+    if (entry.value("digest", "") != manifestDigest) kept.push_back(entry);
+  index["manifests"] = kept;
+  writeIndex(index);
+}
+
+ImageStore::GcResult ImageStore::garbageCollect() const {
+  GcResult result;
+  if (!pathExists(layoutDir() + "/index.json")) return result;
+  FileLock exclusive(layoutDir() + "/tmp.lock");
+  // What the listed images use. A manifest that cannot be read keeps
+  // nothing alive but itself (its blobs may be gone already).
+  std::vector<std::string> blobs;
+  std::vector<std::string> layers;
+  for (const auto& image : images()) {
+    blobs.push_back(digestHex(image.manifestDigest));
+    if (!image.configDigest.empty()) blobs.push_back(digestHex(image.configDigest));
+    try {
+      const Json manifest = readManifest(image);
+      for (const auto& layer : manifest.value("layers", Json::array()))
+        blobs.push_back(digestHex(layer.value("digest", "")));
+      for (const auto& chain : layerChainIds(image))
+        layers.push_back(digestHex(chain));
+    } catch (const Error&) {
+    }
+  }
+  std::sort(blobs.begin(), blobs.end());
+  std::sort(layers.begin(), layers.end());
+  const std::string blobDir = layoutDir() + "/blobs/sha256";
+  for (const auto& name : listDir(blobDir)) {
+    if (std::binary_search(blobs.begin(), blobs.end(), name)) continue;
+    if (::unlink((blobDir + "/" + name).c_str()) == 0) ++result.blobs;
+  }
+  for (const auto& name : listDir(paths_.layersDir())) {
+    if (name.empty() || name[0] == '.') continue;
+    if (std::binary_search(layers.begin(), layers.end(), name)) continue;
+    const std::string doomed = paths_.layersDir() + "/.removing-" + name;
+    if (::rename((paths_.layersDir() + "/" + name).c_str(), doomed.c_str()) != 0)
+      throwErrno("rename layer '{}'", name);
+    removeAll(doomed);
+    ++result.layers;
+  }
+  exclusive.unlock();
+  result.temporaries = removeTemporaryLeftovers();
+  return result;
+}
+
 std::vector<std::string> ImageStore::chainIds(const std::vector<std::string>& diffIds) {
   return chainIds(diffIds, [](std::string_view data) { return sha256Digest(data); });
 }

@@ -25,7 +25,10 @@ function get_version() {
     listed "$commands" version || die "--help does not list 'version'; commands: $commands"
 
     local cmd
-    for cmd in run ps create start stop rm pull images exec logs; do
+    for cmd in images image rmi tag history load; do
+        listed "$commands" "$cmd" || die "--help does not list '$cmd'; commands: $commands"
+    done
+    for cmd in run ps create start stop rm pull exec logs; do
         if listed "$commands" "$cmd"; then
             die "--help lists '$cmd', which does not exist yet; commands: $commands"
         fi

@@ -90,6 +90,26 @@ class ImageStore {
   /// Raw index.json content.
   Json readIndex() const;
 
+  /// Removes `name` from the image that holds it (Podman's untag); an image
+  /// that loses its last name stays listed without one. False when no image
+  /// has that name. Under the index lock.
+  bool removeName(std::string_view name) const;
+
+  /// Removes every index entry of the manifest. Its blobs and layers stay
+  /// until garbageCollect(). Under the index lock.
+  void removeImage(std::string_view manifestDigest) const;
+
+  struct GcResult {
+    int blobs = 0;   ///< blobs no listed image references
+    int layers = 0;  ///< layer directories no listed image uses
+    int temporaries = 0;
+  };
+  /// Removes unreferenced blobs and layers and temporary leftovers. Takes
+  /// the writers lock exclusively: waits for running writers (a load's
+  /// committed-but-not-yet-listed blobs are never taken for garbage).
+  /// A layer is first renamed to layers/.removing-<hex>, so a crash never
+  /// leaves a half-removed layer under its chain id.
+  GcResult garbageCollect() const;
   /// Finds a local image as Podman does (libimage LookupImage): a full id
   /// ("sha256:<64 hex>" or 64 hex), then each name of
   /// shortNameCandidates(text) (a "name@digest" matches the image with that
