@@ -322,10 +322,7 @@ Json Linux::toJson() const {
   putStruct(json, "resources", resources);
   putOptional(json, "cgroupsPath", cgroupsPath);
   putOptional(json, "namespaces", listToJson(namespaces));
-  if (seccomp)
-    json["seccomp"] = *seccomp;
-  else
-    json.erase("seccomp");
+  putStruct(json, "seccomp", seccomp);
   putOptional(json, "maskedPaths", maskedPaths);
   putOptional(json, "readonlyPaths", readonlyPaths);
   putOptional(json, "mountLabel", mountLabel);
@@ -341,7 +338,8 @@ Linux Linux::fromJson(const JsonReader& reader) {
     linux_.resources = LinuxResources::fromJson(*resources);
   linux_.cgroupsPath = reader.string("cgroupsPath");
   linux_.namespaces = readList<LinuxNamespace>(reader, "namespaces");
-  if (auto seccomp = reader.optionalObject("seccomp")) linux_.seccomp = seccomp->json();
+  if (auto seccomp = reader.optionalObject("seccomp"))
+    linux_.seccomp = LinuxSeccomp::fromJson(*seccomp);
   linux_.maskedPaths = reader.strings("maskedPaths");
   linux_.readonlyPaths = reader.strings("readonlyPaths");
   linux_.mountLabel = reader.string("mountLabel");

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "berth/base/json.hpp"
+#include "berth/oci/seccomp.hpp"
 
 namespace berth::oci {
 
@@ -161,9 +162,7 @@ struct Linux {
   std::optional<LinuxResources> resources;  ///< a pointer in Go: {} is kept when present
   std::string cgroupsPath;
   std::vector<LinuxNamespace> namespaces;
-  /// The seccomp profile as written (Podman's default profile has ~400
-  /// names); the seccomp code parses it into its own model when installing.
-  std::optional<Json> seccomp;
+  std::optional<LinuxSeccomp> seccomp;
   std::vector<std::string> maskedPaths;
   std::vector<std::string> readonlyPaths;
   std::string mountLabel;

@@ -82,7 +82,9 @@ TEST_CASE("Podman's config.json parses into the model") {
   CHECK(linux_.findNamespace("network")->path.starts_with("/run/user/1001/netns/netns-"));
   CHECK(linux_.findNamespace("cgroup") == nullptr);
   REQUIRE(linux_.seccomp);
-  CHECK((*linux_.seccomp)["defaultAction"] == "SCMP_ACT_ERRNO");
+  CHECK(linux_.seccomp->defaultAction == "SCMP_ACT_ERRNO");
+  CHECK(linux_.seccomp->defaultErrnoRet == 38u);
+  CHECK(linux_.seccomp->syscalls.size() == 22);
   CHECK(linux_.maskedPaths.size() == 11);
   CHECK(linux_.maskedPaths[1] == "/proc/kcore");
   CHECK(linux_.readonlyPaths.back() == "/proc/sysrq-trigger");
