@@ -117,9 +117,12 @@ ImportResult importImage(const ImageStore& store, const ImportOptions& options) 
       extracted = extractLayer(layerBlob, layerTemp + "/diff", extract);
     } catch (const Error& e) {
       // Name the user's file, not our temporary copy.
+      const std::string& message = e.message();
       throw Error(e.kind(),
-                  "import " + replaceAll(replaceAll(e.message(), "layer " + layerBlob, what),
-                                         layerBlob, what),
+                  message.find(layerBlob) != std::string::npos
+                      ? "import " + replaceAll(replaceAll(message, "layer " + layerBlob, what),
+                                               layerBlob, what)
+                      : "import " + what + ": " + message,
                   e.sysErrno());
     }
     if (extracted.diffId != diffId)
