@@ -71,8 +71,10 @@ class Cli {
 };
 
 // One function per file in commands/, each adding one verb.
+void addImportCommand(Cli& cli);
 void addInfoCommand(Cli& cli);
 void addLoadCommand(Cli& cli);
+void addSaveCommand(Cli& cli);
 void addUnshareCommand(Cli& cli);
 void addVersionCommand(Cli& cli);
 

@@ -4,8 +4,10 @@
 int main(int argc, char** argv) {
   berth::cli::Cli cli;
   cli.group("image", "Manage images");
+  berth::cli::addImportCommand(cli);
   berth::cli::addInfoCommand(cli);
   berth::cli::addLoadCommand(cli);
+  berth::cli::addSaveCommand(cli);
   berth::cli::addUnshareCommand(cli);
   berth::cli::addVersionCommand(cli);
   return cli.main(argc, argv);

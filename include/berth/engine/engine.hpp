@@ -47,6 +47,41 @@ class Engine {
   };
   LoadReport load(const std::string& input) const;
 
+  /// `berth save` (engine_archive.cpp): Podman's rules, then the archive
+  /// plugin writes. Without `multiImageArchive`, images after the first are
+  /// more tags for it (docker-archive). `format` is docker-archive,
+  /// oci-archive, oci-dir or docker-dir; `output` "" writes the archive to
+  /// standard output (the CLI refuses a terminal). Error(InvalidArgument)
+  /// with Podman's message for a bad combination, Error(NoSuchImage) for an
+  /// unknown image; a failed save leaves no output behind.
+  struct SaveRequest {
+    std::vector<std::string> images;
+    std::string format = "docker-archive";
+    std::string output;
+    bool multiImageArchive = false;
+    bool compress = false;  ///< docker-dir only
+  };
+  void save(const SaveRequest& request) const;
+
+  /// `berth import` (engine_archive.cpp): a rootfs tarball (`source` a
+  /// path or "-") becomes a one-layer image named `reference` (normalized
+  /// as Podman's tag does; "" for none). --change values are checked before
+  /// anything is read. Returns "sha256:<id>" and warnings (skipped devices).
+  struct ImportRequest {
+    std::string source;
+    std::string reference;
+    std::vector<std::string> changes;
+    std::string message;
+    std::string os;
+    std::string architecture;
+    std::string variant;
+  };
+  struct ImportReport {
+    std::string id;
+    std::vector<std::string> warnings;
+  };
+  ImportReport importImage(const ImportRequest& request) const;
+
   /// `berth unshare`: replaces the process with `command` (default: $SHELL,
   /// else /bin/sh) inside the user namespace, with CONTAINERS_GRAPHROOT and
   /// CONTAINERS_RUNROOT set as Podman does. Only returns by throwing:
