@@ -51,6 +51,10 @@ class Cli {
   CLI::App* group(const std::string& name, const std::string& description);
   void setRun(CLI::App* app, std::function<int()> run);
 
+  /// The positional arguments of the chosen command (one added with
+  /// takesArguments), in order.
+  const std::vector<std::string>& args() const { return args_; }
+
   /// The engine for the parsed global flags.
   engine::Engine& engine();
 
@@ -60,17 +64,21 @@ class Cli {
 
  private:
   int dispatch();
+  std::vector<std::string> rewriteShortFlagValues(int argc, char** argv) const;
   /// "image ls" for the app of `berth image ls`.
   static std::string commandPath(const CLI::App* app);
 
   CLI::App root_;
   GlobalFlags flags_;
   std::vector<Command> commands_;
+  std::vector<std::string> args_;
   std::vector<std::pair<std::string, CLI::App*>> groups_;
   std::unique_ptr<engine::Engine> engine_;
 };
 
 // One function per file in commands/, each adding one verb.
+void addImageCommands(Cli& cli);
+void addImagesCommand(Cli& cli);
 void addImportCommand(Cli& cli);
 void addInfoCommand(Cli& cli);
 void addLoadCommand(Cli& cli);

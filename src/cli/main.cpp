@@ -4,6 +4,8 @@
 int main(int argc, char** argv) {
   berth::cli::Cli cli;
   cli.group("image", "Manage images");
+  berth::cli::addImageCommands(cli);
+  berth::cli::addImagesCommand(cli);
   berth::cli::addImportCommand(cli);
   berth::cli::addInfoCommand(cli);
   berth::cli::addLoadCommand(cli);

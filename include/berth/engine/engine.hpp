@@ -82,6 +82,51 @@ class Engine {
   };
   ImportReport importImage(const ImportRequest& request) const;
 
+  // ---------------------------------------------------------------- images
+
+  /// `berth images`: one Podman ImageSummary per image (the keys of `podman
+  /// images --format json`: Id, ParentId, RepoTags (null), RepoDigests,
+  /// Size, SharedSize, VirtualSize, Labels, Containers, Names, Digest,
+  /// History, Created, CreatedAt), in index order. `filters` as `--filter`
+  /// takes them: dangling=, reference=, label=, before=, since=, id=; a bad
+  /// one is Error(InvalidArgument) with Podman's message.
+  Json listImages(const std::vector<std::string>& filters) const;
+
+  /// `berth image inspect`: Podman's ImageData for one image.
+  Json inspectImage(const std::string& nameOrId) const;
+
+  /// `berth history`: the config's history, newest first, as Podman's
+  /// ImageHistory objects {id ("<missing>" or an image id), created (RFC
+  /// 3339), createdBy, size, comment, tags}.
+  Json imageHistory(const std::string& nameOrId) const;
+
+  /// `berth image exists`.
+  bool imageExists(const std::string& nameOrId) const;
+
+  /// `berth tag IMAGE TARGET...`: targets normalised as Podman does
+  /// (localhost/ for unqualified names, :latest).
+  void tagImage(const std::string& nameOrId, const std::vector<std::string>& targets) const;
+
+  /// `berth untag IMAGE [NAME...]`: removes the names (all without any).
+  void untagImage(const std::string& nameOrId, const std::vector<std::string>& names) const;
+
+  /// `berth rmi`: what was untagged and deleted, and the errors, with the
+  /// exit code Podman uses (0; 1 when an image is unknown; 2 when an image is
+  /// used by a container; 125 otherwise).
+  struct RemoveImagesReport {
+    std::vector<std::string> untagged;
+    std::vector<std::string> deleted;  ///< 64-hex ids
+    std::vector<std::string> errors;   ///< one message each
+    int exitCode = 0;
+  };
+  RemoveImagesReport removeImages(const std::vector<std::string>& names, bool force,
+                                  bool all) const;
+
+  /// `berth image prune`: removes dangling images (all unused ones with
+  /// `all`) that no container uses, then unreferenced blobs, layers and
+  /// temporary leftovers. Returns the removed image ids.
+  std::vector<std::string> pruneImages(bool all) const;
+
   /// `berth unshare`: replaces the process with `command` (default: $SHELL,
   /// else /bin/sh) inside the user namespace, with CONTAINERS_GRAPHROOT and
   /// CONTAINERS_RUNROOT set as Podman does. Only returns by throwing:
