@@ -16,6 +16,7 @@
 #include "berth/base/fs.hpp"
 #include "berth/engine/engine.hpp"
 #include "berth/engine/host.hpp"
+#include "berth/runtime/graph_driver.hpp"
 #include "berth/runtime/subid.hpp"
 #include "berth/state/container_store.hpp"
 #include "berth_config.h"
@@ -68,6 +69,28 @@ Json containerCounts(const state::StorePaths& paths) {
     }
   }
   return {{"number", total}, {"paused", paused}, {"running", running}, {"stopped", stopped}};
+}
+
+/// Podman's store.graphOptions: the overlay driver's mount_program when it
+/// is fuse-overlayfs (Package as Podman says when it cannot tell).
+Json graphOptionsJson(const runtime::GraphDriverInfo& graph) {
+  Json options = Json::object();
+  if (graph.driver == runtime::RootfsDriver::FuseOverlayfs)
+    options["overlay.mount_program"] = {{"Executable", graph.mountProgram},
+                                        {"Package", "Unknown"},
+                                        {"Version", graph.mountProgramVersion}};
+  return options;
+}
+
+/// Podman's store.graphStatus: the overlay driver's Status(); vfs has none.
+Json graphStatusJson(const runtime::GraphDriverInfo& graph) {
+  Json status = Json::object();
+  if (graph.driver == runtime::RootfsDriver::Vfs) return status;
+  status["Backing Filesystem"] = graph.backingFilesystem;
+  status["Native Overlay Diff"] = graph.driver == runtime::RootfsDriver::Overlay ? "true" : "false";
+  status["Supports d_type"] = "true";  // overlay does not mount without it
+  status["Using metacopy"] = "false";
+  return status;
 }
 
 }  // namespace
@@ -127,9 +150,15 @@ Json Engine::info() const {
   const struct statvfs disk = statNearest(paths_.graphRoot);
   Json store;
   store["containerStore"] = containerCounts(paths_);
+  // Probed with test mounts once per boot (cached on the run root).
+  const runtime::GraphDriverInfo graph = runtime::detectGraphDriver(
+      paths_.rootless, paths_.graphRoot, paths_.runRoot + "/graph-driver.json");
+  store["graphDriverName"] = graph.name;
+  store["graphOptions"] = graphOptionsJson(graph);
   store["graphRoot"] = paths_.graphRoot;
   store["graphRootAllocated"] = static_cast<std::uint64_t>(disk.f_blocks) * disk.f_frsize;
   store["graphRootUsed"] = static_cast<std::uint64_t>(disk.f_blocks - disk.f_bfree) * disk.f_frsize;
+  store["graphStatus"] = graphStatusJson(graph);
   store["runRoot"] = paths_.runRoot;
   store["volumePath"] = paths_.volumesDir();
 

@@ -20,6 +20,8 @@ const std::map<std::string, std::string> kInfoFieldNames = {
     {"host_id", "HostID"},
     {"uidmap", "UIDMap"},
     {"gidmap", "GIDMap"},
+    // A Go map key, not a struct field: kept as is.
+    {"overlay.mount_program", "overlay.mount_program"},
 };
 
 }  // namespace
