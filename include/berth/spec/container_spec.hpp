@@ -1,0 +1,107 @@
+// SPDX-License-Identifier: Apache-2.0
+// The user's intent for one container, as `berth create/run` flags express
+// it (Podman's specgen.SpecGenerator, the subset berth supports). CLI flags,
+// kube YAML and compose files all become a ContainerSpec; generate.hpp turns
+// it into an OCI runtime spec. Values here are already parsed and validated
+// (parse.hpp); the record is what containers/<id>/config.json stores as "spec".
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "berth/base/json.hpp"
+
+namespace berth::spec {
+
+/// One --ulimit: name as given ("nofile"), -1 = unlimited.
+struct Ulimit {
+  std::string name;
+  std::int64_t soft = 0;
+  std::int64_t hard = 0;
+
+  bool operator==(const Ulimit&) const = default;
+};
+
+/// One mount from -v, --mount or --tmpfs.
+struct MountSpec {
+  std::string type;         ///< "bind", "tmpfs", or "volume" (a named or anonymous volume)
+  std::string source;       ///< host path (bind), volume name ("" = anonymous), "tmpfs"
+  std::string destination;  ///< absolute, clean container path
+  /// Validated option words as the user gave them ("ro", "rshared", "size=1m",
+  /// "z"); the builder adds Podman's defaults (rw, rprivate, rbind, ...).
+  std::vector<std::string> options;
+
+  bool operator==(const MountSpec&) const = default;
+};
+
+/// --network: the subset berth supports so far.
+struct NetworkMode {
+  enum class Kind { Private, None, Host, Path };
+  Kind kind = Kind::Private;  ///< Private: a new network namespace (the default)
+  std::string path;           ///< Kind::Path: "ns:/run/netns/x" -> "/run/netns/x"
+
+  bool operator==(const NetworkMode&) const = default;
+};
+
+struct ContainerSpec {
+  std::string name;
+  std::string image;    ///< as the user named it
+  std::string imageId;  ///< the resolved image's id (hex)
+  std::vector<std::string> command;
+  /// --entrypoint: nullopt = the image's; {""} = explicitly empty
+  /// (`--entrypoint ''`); {} = `--entrypoint '[]'`.
+  std::optional<std::vector<std::string>> entrypoint;
+  std::vector<std::string> env;           ///< -e, resolved "KEY=value", in order
+  std::vector<std::string> envFiles;      ///< --env-file paths, as given
+  std::vector<std::string> envFromFiles;  ///< their entries, read and resolved at parse time
+  std::string workdir;                    ///< -w ("" = the image's)
+  std::string user;                       ///< -u as given ("" = the image's)
+  std::string hostname;                   ///< -h ("" = the container id's first 12 chars)
+  std::map<std::string, std::string> labels;
+  std::map<std::string, std::string> annotations;
+  int stopSignal = 0;  ///< 0 = the image's StopSignal, else SIGTERM
+  std::optional<unsigned> stopTimeout;
+  bool init = false;
+  bool readOnly = false;
+  bool readOnlyTmpfs = true;       ///< --read-only-tmpfs: tmpfs on /tmp /var/tmp /run
+  std::vector<MountSpec> tmpfs;    ///< --tmpfs
+  std::vector<MountSpec> volumes;  ///< -v
+  std::vector<MountSpec> mounts;   ///< --mount
+  std::vector<std::string> capAdd;
+  std::vector<std::string> capDrop;
+  bool privileged = false;
+  // --security-opt
+  bool noNewPrivileges = false;
+  std::string seccompProfile;  ///< "" default, "unconfined", or a path
+  bool labelDisable = false;   ///< label=disable (berth has no SELinux support: no effect)
+  std::vector<std::string> labelOptions;  ///< other label=... values, kept, unused
+  bool unmaskAll = false;                 ///< systempaths=unconfined
+  std::vector<Ulimit> ulimits;
+  std::map<std::string, std::string> sysctls;
+  std::optional<std::int64_t> memory;  ///< bytes
+  /// --pids-limit; nullopt = Podman's default 2048 where cgroups can apply it;
+  /// <= 0 = unlimited.
+  std::optional<std::int64_t> pidsLimit;
+  std::optional<double> cpus;
+  std::optional<std::uint64_t> cpuShares;
+  NetworkMode network;
+  bool rm = false;
+  std::optional<std::uint32_t> umask;  ///< nullopt = 0022
+  bool tty = false;
+  bool interactive = false;
+  std::string logDriver = "k8s-file";
+  std::map<std::string, std::string> logOpts;
+
+  /// Every field, named in camelCase; defaults are written too, so the record
+  /// reads back the same after berth's defaults change.
+  Json toJson() const;
+  /// Missing fields take their defaults; wrong types throw
+  /// Error(InvalidArgument) "<what>: spec.memory: expected a number".
+  static ContainerSpec fromJson(const Json& json, std::string_view what);
+};
+
+}  // namespace berth::spec

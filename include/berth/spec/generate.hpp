@@ -1,0 +1,76 @@
+// SPDX-License-Identifier: Apache-2.0
+// ContainerSpec + image config -> the OCI runtime spec (config.json), with
+// Podman 4.3's defaults (pkg/specgen/generate and libpod's generateSpec).
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "berth/oci/image_config.hpp"
+#include "berth/oci/runtime_spec.hpp"
+#include "berth/spec/container_spec.hpp"
+
+namespace berth::spec {
+
+/// The host's limits Podman derives the default RLIMIT_NOFILE/NPROC from.
+struct HostLimits {
+  std::uint64_t nofileSoft = 1048576;
+  std::uint64_t nofileHard = 1048576;
+  std::uint64_t nprocSoft = 1048576;
+  std::uint64_t nprocHard = 1048576;
+  std::uint64_t pidMax = 4194304;  ///< /proc/sys/kernel/pid_max
+
+  /// getrlimit of the calling process and /proc/sys/kernel/pid_max.
+  static HostLimits current();
+};
+
+/// What the builder needs to know about the container and the host; the
+/// caller (engine create) fills it in. Nothing here is read by the builder
+/// itself except `rootfs`/etc/passwd and /etc/group.
+struct BuildContext {
+  std::string containerId;  ///< 64 hex; the default hostname is its first 12 chars
+  std::string rootfs;       ///< root.path; the image's /etc/passwd is read below it
+  /// Where the engine keeps the container's hosts, hostname, resolv.conf and
+  /// .containerenv; "" leaves those bind mounts out.
+  std::string runDir;
+  std::string shmPath;   ///< a host dir bound on /dev/shm; "" = a tmpfs
+  std::string initPath;  ///< the host's init binary for --init (bound on /run/berth-init)
+  std::string created;   ///< RFC 3339 creation time (annotation io.kubernetes.cri-o.Created)
+  bool rootless = true;
+  /// A cgroup berth may write limits into (root, or a delegated subtree).
+  /// Without one, limit flags are refused rather than silently ignored.
+  bool cgroupsAvailable = false;
+  bool cgroupNamespace = true;           ///< a private cgroup namespace (cgroup v2)
+  std::vector<std::string> boundingSet;  ///< "" = the calling process's bounding set
+  HostLimits limits = HostLimits::current();
+  std::string hostHostname;  ///< for --network host without -h; "" = gethostname()
+  /// The host directory of a named or anonymous volume; unset = volumes are
+  /// refused (Error(Unsupported)).
+  std::function<std::string(const MountSpec&)> volumePath;
+};
+
+/// process.args as Docker and Podman compute them: the entrypoint (the
+/// user's, else the image's; {""} means none) followed by the command (the
+/// user's, else the image's Cmd unless the user set an entrypoint); with
+/// --init, "/run/berth-init --" in front. Throws Error(InvalidArgument) "no
+/// command or entrypoint provided, and no CMD or ENTRYPOINT from image".
+std::vector<std::string> containerArgs(const ContainerSpec& spec, const oci::RunConfig& image);
+
+/// process.env: image env over the defaults (PATH, TERM=xterm,
+/// container=berth), then --env-file entries, then -e; a later value of a
+/// key replaces the earlier one in place. HOME (from `home`) and HOSTNAME
+/// are added unless set.
+std::vector<std::string> containerEnv(const ContainerSpec& spec, const oci::RunConfig& image,
+                                      const std::string& home, const std::string& hostname);
+
+/// The OCI runtime spec for `spec` run from an image with `image` config.
+/// Pure apart from reading the image's /etc/passwd and /etc/group (and a
+/// seccomp profile file named by --security-opt). Throws Error naming the
+/// problem: unknown user, resource limits without cgroups, net.* sysctls
+/// with --network host, an unsupported volume.
+oci::Spec buildRuntimeSpec(const ContainerSpec& spec, const oci::ImageConfig& image,
+                           const BuildContext& context);
+
+}  // namespace berth::spec

@@ -1,0 +1,371 @@
+// SPDX-License-Identifier: Apache-2.0
+// Flag value parsers, following Podman 4.3 (cmd/podman/common, pkg/specgenutil,
+// pkg/env, pkg/signal) and the go-units / containers/common helpers it uses.
+#include "berth/spec/parse.hpp"
+
+#include <algorithm>
+#include <array>
+#include <cctype>
+#include <cerrno>
+#include <fstream>
+#include <regex>
+
+#include "berth/base/error.hpp"
+#include "go_strconv.hpp"
+
+extern char** environ;
+
+namespace berth::spec {
+
+using detail::goParseBool;
+using detail::goParseFloat;
+using detail::goParseInt;
+using detail::goParseUint;
+
+namespace {
+
+std::vector<std::string_view> split(std::string_view text, char sep) {
+  std::vector<std::string_view> parts;
+  for (;;) {
+    const auto at = text.find(sep);
+    parts.push_back(text.substr(0, at));
+    if (at == std::string_view::npos) return parts;
+    text.remove_prefix(at + 1);
+  }
+}
+
+std::string toLower(std::string_view text) {
+  std::string out(text);
+  for (char& c : out)
+    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+std::string toUpper(std::string_view text) {
+  std::string out(text);
+  for (char& c : out)
+    c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return out;
+}
+
+// ulimit names go-units knows (ulimitNameMapping).
+constexpr std::array<std::string_view, 15> kUlimitNames = {
+    "core",   "cpu",   "data", "fsize",  "locks",  "memlock",    "msgqueue", "nice",
+    "nofile", "nproc", "rss",  "rtprio", "rttime", "sigpending", "stack"};
+
+// Linux signal names as Podman's pkg/signal SignalMap has them (x86 numbers).
+struct SignalName {
+  std::string_view name;
+  int number;
+};
+constexpr std::array<SignalName, 34> kSignals = {{
+    {"ABRT", 6},    {"ALRM", 14},   {"BUS", 7},   {"CHLD", 17}, {"CLD", 17},  {"CONT", 18},
+    {"FPE", 8},     {"HUP", 1},     {"ILL", 4},   {"INT", 2},   {"IO", 29},   {"IOT", 6},
+    {"KILL", 9},    {"PIPE", 13},   {"POLL", 29}, {"PROF", 27}, {"PWR", 30},  {"QUIT", 3},
+    {"SEGV", 11},   {"STKFLT", 16}, {"STOP", 19}, {"SYS", 31},  {"TERM", 15}, {"TRAP", 5},
+    {"TSTP", 20},   {"TTIN", 21},   {"TTOU", 22}, {"URG", 23},  {"USR1", 10}, {"USR2", 12},
+    {"VTALRM", 26}, {"WINCH", 28},  {"XCPU", 24}, {"XFSZ", 25},
+}};
+constexpr int kSigRtMin = 34;
+constexpr int kSigRtMax = 64;
+
+std::optional<int> signalByName(std::string_view upper) {
+  for (const auto& s : kSignals)
+    if (s.name == upper) return s.number;
+  if (upper == "RTMIN") return kSigRtMin;
+  if (upper == "RTMAX") return kSigRtMax;
+  auto offset = [&](std::string_view prefix, int limit) -> std::optional<int> {
+    if (upper.substr(0, prefix.size()) != prefix) return std::nullopt;
+    const auto rest = upper.substr(prefix.size());
+    if (rest.size() < 1 || rest.size() > 2 || rest[0] == '0') return std::nullopt;
+    int n = 0;
+    for (char c : rest) {
+      if (c < '0' || c > '9') return std::nullopt;
+      n = n * 10 + (c - '0');
+    }
+    if (n > limit) return std::nullopt;
+    return n;
+  };
+  if (auto n = offset("RTMIN+", 15)) return kSigRtMin + *n;
+  if (auto n = offset("RTMAX-", 14)) return kSigRtMax - *n;
+  return std::nullopt;
+}
+
+}  // namespace
+
+std::int64_t parseMemorySize(std::string_view value, std::string_view flag) {
+  // go-units v0.5: ^(\d+(\.\d+)*) ?([kKmMgGtTpP])?[iI]?[bB]?$
+  static const std::regex kSize(R"(^(\d+(\.\d+)*) ?([kKmMgGtTpP])?[iI]?[bB]?$)");
+  const std::string text(value);
+  std::smatch match;
+  if (!std::regex_match(text, match, kSize))
+    throwError(Errc::InvalidArgument, "invalid value for {}: invalid size: '{}'", flag, value);
+  std::string error;
+  const auto number = goParseFloat(match[1].str(), error);
+  if (!number) throwError(Errc::InvalidArgument, "invalid value for {}: {}", flag, error);
+  double size = *number;
+  const std::string unit = toLower(match[3].str());
+  const std::string_view units = "kmgtp";
+  if (!unit.empty()) {
+    for (auto i = units.find(unit[0]) + 1; i > 0; --i)
+      size *= 1024;
+  }
+  if (size >= 9223372036854775807.0)
+    throwError(Errc::InvalidArgument, "invalid value for {}: invalid size: '{}'", flag, value);
+  return static_cast<std::int64_t>(size);
+}
+
+double parseCpus(std::string_view value) {
+  std::string error;
+  const auto cpus = goParseFloat(value, error);
+  if (!cpus)
+    throwError(Errc::InvalidArgument, "invalid argument \"{}\" for \"--cpus\" flag: {}", value,
+               error);
+  // util.CoresToPeriodAndQuota: period 100000us, quota = cpus * period.
+  if (*cpus > 0 && static_cast<std::int64_t>(*cpus * 100000) < 1000)
+    throwError(Errc::InvalidArgument, "CPU cfs quota cannot be less than 1ms (i.e. 1000)");
+  return *cpus;
+}
+
+std::int64_t parseIntFlag(std::string_view value, std::string_view flag) {
+  std::string error;
+  const auto n = goParseInt(value, error);
+  if (!n)
+    throwError(Errc::InvalidArgument, "invalid argument \"{}\" for \"{}\" flag: {}", value, flag,
+               error);
+  return *n;
+}
+
+std::uint64_t parseUintFlag(std::string_view value, std::string_view flag) {
+  std::string error;
+  const auto n = goParseUint(value, error);
+  if (!n)
+    throwError(Errc::InvalidArgument, "invalid argument \"{}\" for \"{}\" flag: {}", value, flag,
+               error);
+  return *n;
+}
+
+Ulimit parseUlimit(std::string_view value) {
+  auto fail = [&](const std::string& why) {
+    throwError(Errc::InvalidArgument,
+               "ulimit option \"{}\" requires name=SOFT:HARD, failed to be parsed: {}", value, why);
+  };
+  const auto eq = value.find('=');
+  if (eq == std::string_view::npos) fail(fmt::format("invalid ulimit argument: {}", value));
+  const auto name = value.substr(0, eq);
+  if (std::find(kUlimitNames.begin(), kUlimitNames.end(), name) == kUlimitNames.end())
+    fail(fmt::format("invalid ulimit type: {}", name));
+  const auto limits = split(value.substr(eq + 1), ':');
+  if (limits.size() > 2)
+    fail(
+        fmt::format("too many limit value arguments - {}, can only have up to two, "
+                    "`soft[:hard]`",
+                    value.substr(eq + 1)));
+  std::string error;
+  Ulimit ulimit{std::string(name), 0, 0};
+  // go-units parses the hard limit first.
+  if (limits.size() == 2) {
+    const auto hard = goParseInt(limits[1], error);
+    if (!hard) fail(error);
+    ulimit.hard = *hard;
+  }
+  const auto soft = goParseInt(limits[0], error);
+  if (!soft) fail(error);
+  ulimit.soft = *soft;
+  if (limits.size() == 1) ulimit.hard = ulimit.soft;
+  if (ulimit.hard != -1 && ulimit.soft > ulimit.hard)
+    fail(fmt::format("ulimit soft limit must be less than or equal to hard limit: {} > {}",
+                     ulimit.soft, ulimit.hard));
+  return ulimit;
+}
+
+void parseSysctl(std::string_view value, std::map<std::string, std::string>& sysctls) {
+  // Podman's pkg/util ValidateSysctls, quirks included: it splits on every
+  // '=', so a value holding one fails the "extra spaces" check.
+  const auto parts = split(value, '=');
+  if (parts.size() < 2)
+    throwError(Errc::InvalidArgument,
+               "{} is invalid, sysctl values must be in the form of KEY=VALUE", value);
+  auto trim = [](std::string_view s) {
+    while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front())))
+      s.remove_prefix(1);
+    while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back())))
+      s.remove_suffix(1);
+    return s;
+  };
+  if (fmt::format("{}={}", trim(parts[0]), trim(parts[1])) != value)
+    throwError(Errc::InvalidArgument, "'{}' is invalid, extra spaces found", value);
+  static constexpr std::array<std::string_view, 8> kAllowed = {
+      "kernel.msgmax", "kernel.msgmnb", "kernel.msgmni", "kernel.sem",
+      "kernel.shmall", "kernel.shmmax", "kernel.shmmni", "kernel.shm_rmid_forced"};
+  const auto key = parts[0];
+  const bool allowed = std::find(kAllowed.begin(), kAllowed.end(), key) != kAllowed.end() ||
+                       key.starts_with("net.") || key.starts_with("fs.mqueue.");
+  if (!allowed) throwError(Errc::InvalidArgument, "sysctl '{}' is not allowed", key);
+  sysctls[std::string(key)] = std::string(parts[1]);
+}
+
+void parseEnvEntry(std::string_view value, const std::vector<std::string>& hostEnv,
+                   std::vector<std::string>& env) {
+  const auto eq = value.find('=');
+  if (eq == 0 || value.empty())
+    throwError(Errc::InvalidArgument, "invalid environment variable: \"{}\"", value);
+  std::string_view name = value.substr(0, eq);
+  while (!name.empty() && (name.front() == ' ' || name.front() == '\t'))
+    name.remove_prefix(1);
+  if (eq != std::string_view::npos) {
+    env.push_back(fmt::format("{}={}", name, value.substr(eq + 1)));
+    return;
+  }
+  const bool glob = name.ends_with('*');
+  if (glob) name.remove_suffix(1);
+  for (const auto& entry : hostEnv) {
+    const auto at = entry.find('=');
+    if (at == std::string::npos) continue;
+    const std::string_view key(entry.data(), at);
+    if (glob ? key.starts_with(name) : key == name) {
+      env.push_back(entry);
+      if (!glob) return;
+    }
+  }
+}
+
+void readEnvFile(const std::string& path, const std::vector<std::string>& hostEnv,
+                 std::vector<std::string>& env) {
+  std::ifstream in(path);
+  if (!in) {
+    const int err = errno;
+    throw Error(err == ENOENT ? Errc::InvalidArgument : errcFromErrno(err),
+                fmt::format("parsing env file \"{}\": open {}: {}", path, path, errnoText(err)),
+                err);
+  }
+  std::string line;
+  while (std::getline(in, line)) {
+    std::string_view view = line;
+    while (!view.empty() && (view.front() == ' ' || view.front() == '\t'))
+      view.remove_prefix(1);
+    if (view.empty() || view.front() == '#') continue;
+    try {
+      parseEnvEntry(view, hostEnv, env);
+    } catch (const Error& e) {
+      throw e.wrapped(fmt::format("parsing env file \"{}\"", path));
+    }
+  }
+}
+
+std::vector<std::string> hostEnvironment() {
+  std::vector<std::string> env;
+  for (char** e = environ; e != nullptr && *e != nullptr; ++e)
+    env.emplace_back(*e);
+  return env;
+}
+
+void validateContainerName(std::string_view name) {
+  static const std::regex kName("^[a-zA-Z0-9][a-zA-Z0-9_.-]*$");
+  if (!std::regex_match(std::string(name), kName))
+    throwError(Errc::InvalidArgument,
+               "names must match [a-zA-Z0-9][a-zA-Z0-9_.-]*: invalid argument");
+}
+
+int parseSignal(std::string_view value) {
+  std::string error;
+  if (const auto number = goParseInt(value, error)) {
+    if (*number == 0) throwError(Errc::InvalidArgument, "invalid signal: {}", value);
+    if (*number < 1 || *number > kSigRtMax)
+      throwError(Errc::InvalidArgument, "valid signals are 1 through 64");
+    return static_cast<int>(*number);
+  }
+  std::string upper = toUpper(value);
+  if (upper.starts_with("SIG")) upper.erase(0, 3);
+  if (const auto number = signalByName(upper)) return *number;
+  throwError(Errc::InvalidArgument, "invalid signal: {}", value);
+}
+
+void applySecurityOpt(ContainerSpec& spec, std::string_view value) {
+  if (value == "no-new-privileges") {
+    spec.noNewPrivileges = true;
+    return;
+  }
+  const auto eq = value.find('=');
+  if (eq == std::string_view::npos)
+    throwError(Errc::InvalidArgument, "invalid --security-opt 1: \"{}\"", value);
+  const auto key = value.substr(0, eq);
+  const auto arg = value.substr(eq + 1);
+  if (key == "seccomp") {
+    spec.seccompProfile = std::string(arg);
+  } else if (key == "label") {
+    if (arg == "disable")
+      spec.labelDisable = true;
+    else
+      spec.labelOptions.emplace_back(arg);
+  } else if (key == "no-new-privileges") {
+    const auto on = goParseBool(arg);
+    if (!on) throwError(Errc::InvalidArgument, "invalid --security-opt 2: \"{}\"", value);
+    spec.noNewPrivileges = *on;
+  } else if (key == "systempaths") {
+    if (arg != "unconfined")
+      throwError(Errc::InvalidArgument,
+                 "invalid systempaths option \"{}\", only `unconfined` is supported", arg);
+    spec.unmaskAll = true;
+  } else if (key == "apparmor") {
+    if (arg != "unconfined")
+      throwError(Errc::InvalidArgument,
+                 "apparmor profile \"{}\" specified, but Apparmor is not enabled on this system",
+                 arg);
+  } else if (key == "mask" || key == "unmask" || key == "proc-opts") {
+    throwError(Errc::Unsupported, "--security-opt {}: not supported by berth yet", key);
+  } else {
+    throwError(Errc::InvalidArgument, "invalid --security-opt 2: \"{}\"", value);
+  }
+}
+
+std::uint32_t parseUmask(std::string_view value) {
+  const bool valid =
+      !value.empty() && value.size() <= 4 &&
+      std::all_of(value.begin(), value.end(), [](char c) { return c >= '0' && c <= '7'; });
+  if (!valid) throwError(Errc::InvalidArgument, "invalid umask string {}: invalid argument", value);
+  std::uint32_t umask = 0;
+  for (char c : value)
+    umask = umask * 8 + static_cast<std::uint32_t>(c - '0');
+  return umask;
+}
+
+NetworkMode parseNetworkMode(std::string_view value) {
+  if (value.empty() || value == "private") return {};
+  if (value == "none") return {NetworkMode::Kind::None, {}};
+  if (value == "host") return {NetworkMode::Kind::Host, {}};
+  if (value.starts_with("ns:")) {
+    const auto path = value.substr(3);
+    if (path.empty() || path.front() != '/')
+      throwError(Errc::InvalidArgument, "invalid network namespace path \"{}\": must be absolute",
+                 path);
+    return {NetworkMode::Kind::Path, std::string(path)};
+  }
+  throwError(Errc::NoSuchObject, "unable to find network with name or ID {}: network not found",
+             value);
+}
+
+std::string parseLogDriver(std::string_view value) {
+  if (value == "json-file") return "k8s-file";
+  if (value == "k8s-file" || value == "journald" || value == "none" || value == "passthrough")
+    return std::string(value);
+  throwError(Errc::InvalidArgument, "invalid log driver: invalid argument");
+}
+
+std::vector<std::string> parseEntrypoint(std::string_view value) {
+  const Json json = Json::parse(value.begin(), value.end(), nullptr, false);
+  if (json.is_array() &&
+      std::all_of(json.begin(), json.end(), [](const Json& v) { return v.is_string(); }))
+    return json.get<std::vector<std::string>>();
+  return {std::string(value)};
+}
+
+void parseKeyValue(std::string_view value, std::string_view flag,
+                   std::map<std::string, std::string>& out) {
+  const auto eq = value.find('=');
+  const auto key = value.substr(0, eq);
+  if (key.empty()) throwError(Errc::InvalidArgument, "invalid {} \"{}\": empty key", flag, value);
+  out[std::string(key)] = eq == std::string_view::npos ? "" : std::string(value.substr(eq + 1));
+}
+
+}  // namespace berth::spec

@@ -1,0 +1,346 @@
+// SPDX-License-Identifier: Apache-2.0
+// Expected messages were taken from podman 4.3.1 (`podman create <flag> busybox`).
+#include "berth/spec/parse.hpp"
+
+#include <fstream>
+#include <functional>
+
+#include "berth/base/error.hpp"
+#include "catch.hpp"
+#include "test_dir.hpp"
+
+using namespace berth;
+using namespace berth::spec;
+using Strings = std::vector<std::string>;
+
+namespace {
+
+std::string errorOf(const std::function<void()>& call, Errc kind = Errc::InvalidArgument) {
+  try {
+    call();
+  } catch (const Error& e) {
+    CHECK(e.kind() == kind);
+    return e.what();
+  }
+  return "(no error)";
+}
+
+struct Case {
+  std::string input;
+  std::string expected;  ///< a value, or the error message
+};
+
+}  // namespace
+
+TEST_CASE("memory sizes follow go-units RAMInBytes") {
+  const std::vector<std::pair<std::string, std::int64_t>> valid = {{"0", 0},
+                                                                   {"10", 10},
+                                                                   {"1b", 1},
+                                                                   {"1k", 1024},
+                                                                   {"1K", 1024},
+                                                                   {"1kb", 1024},
+                                                                   {"1KiB", 1024},
+                                                                   {"5m", 5 * 1024 * 1024},
+                                                                   {"1.5g", 1610612736},
+                                                                   {"2 g", 2147483648},
+                                                                   {"1t", 1099511627776},
+                                                                   {"1.5", 1}};
+  for (const auto& [input, bytes] : valid) {
+    INFO(input);
+    CHECK(parseMemorySize(input, "memory") == bytes);
+  }
+  const std::vector<Case> invalid = {
+      {"12zz", "invalid value for memory: invalid size: '12zz'"},
+      {"-1", "invalid value for memory: invalid size: '-1'"},
+      {"", "invalid value for memory: invalid size: ''"},
+      {"1gg", "invalid value for memory: invalid size: '1gg'"},
+      {"1.2.3", "invalid value for memory: strconv.ParseFloat: parsing \"1.2.3\": invalid syntax"},
+  };
+  for (const auto& c : invalid) {
+    INFO(c.input);
+    CHECK(errorOf([&] { parseMemorySize(c.input, "memory"); }) == c.expected);
+  }
+}
+
+TEST_CASE("--cpus and integer flags") {
+  CHECK(parseCpus("1.5") == 1.5);
+  CHECK(parseCpus("-1") == -1);
+  CHECK(parseCpus("0") == 0);
+  CHECK(errorOf([] { parseCpus("abc"); }) ==
+        "invalid argument \"abc\" for \"--cpus\" flag: strconv.ParseFloat: parsing \"abc\": "
+        "invalid syntax");
+  CHECK(errorOf([] { parseCpus("0.0001"); }) ==
+        "CPU cfs quota cannot be less than 1ms (i.e. 1000)");
+  CHECK(parseIntFlag("-5", "--pids-limit") == -5);
+  CHECK(errorOf([] { parseIntFlag("x", "--pids-limit"); }) ==
+        "invalid argument \"x\" for \"--pids-limit\" flag: strconv.ParseInt: parsing \"x\": "
+        "invalid syntax");
+  CHECK(errorOf([] { parseUintFlag("-1", "-c, --cpu-shares"); }) ==
+        "invalid argument \"-1\" for \"-c, --cpu-shares\" flag: strconv.ParseUint: parsing "
+        "\"-1\": invalid syntax");
+  CHECK(errorOf([] { parseIntFlag("99999999999999999999", "--pids-limit"); }) ==
+        "invalid argument \"99999999999999999999\" for \"--pids-limit\" flag: strconv.ParseInt: "
+        "parsing \"99999999999999999999\": value out of range");
+}
+
+TEST_CASE("--ulimit") {
+  CHECK(parseUlimit("nofile=1024:2048") == Ulimit{"nofile", 1024, 2048});
+  CHECK(parseUlimit("nofile=1024") == Ulimit{"nofile", 1024, 1024});
+  CHECK(parseUlimit("nofile=-1") == Ulimit{"nofile", -1, -1});
+  CHECK(parseUlimit("nofile=5:-1") == Ulimit{"nofile", 5, -1});
+  CHECK(parseUlimit("core=-1:-1") == Ulimit{"core", -1, -1});
+  const std::string prefix = "requires name=SOFT:HARD, failed to be parsed: ";
+  const std::vector<Case> invalid = {
+      {"nofile=x",
+       "ulimit option \"nofile=x\" " + prefix + "strconv.ParseInt: parsing \"x\": invalid syntax"},
+      {"nofile=1024:2048x", "ulimit option \"nofile=1024:2048x\" " + prefix +
+                                "strconv.ParseInt: parsing \"2048x\": invalid syntax"},
+      {"nproc=a:b",
+       "ulimit option \"nproc=a:b\" " + prefix + "strconv.ParseInt: parsing \"b\": invalid syntax"},
+      {"foo=1", "ulimit option \"foo=1\" " + prefix + "invalid ulimit type: foo"},
+      {"nofile", "ulimit option \"nofile\" " + prefix + "invalid ulimit argument: nofile"},
+      {"nofile=2048:1024",
+       "ulimit option \"nofile=2048:1024\" " + prefix +
+           "ulimit soft limit must be less than or equal to hard limit: 2048 > 1024"},
+      {"nofile=1:2:3", "ulimit option \"nofile=1:2:3\" " + prefix +
+                           "too many limit value arguments - 1:2:3, can only have up to two, "
+                           "`soft[:hard]`"},
+  };
+  for (const auto& c : invalid) {
+    INFO(c.input);
+    CHECK(errorOf([&] { parseUlimit(c.input); }) == c.expected);
+  }
+}
+
+TEST_CASE("--sysctl accepts only namespaced keys") {
+  std::map<std::string, std::string> sysctls;
+  for (const char* ok : {"net.ipv4.ip_forward=1", "kernel.shmmax=1000", "kernel.msgmax=5",
+                         "kernel.sem=1 2 3 4", "fs.mqueue.msg_max=20", "kernel.shm_rmid_forced=1"})
+    parseSysctl(ok, sysctls);
+  CHECK(sysctls.size() == 6);
+  CHECK(sysctls["kernel.sem"] == "1 2 3 4");
+  const std::vector<Case> invalid = {
+      {"kernel.foo=1", "sysctl 'kernel.foo' is not allowed"},
+      {"kernel.hostname=x", "sysctl 'kernel.hostname' is not allowed"},
+      {"vm.swappiness=1", "sysctl 'vm.swappiness' is not allowed"},
+      {"=1", "sysctl '' is not allowed"},
+      {"foo", "foo is invalid, sysctl values must be in the form of KEY=VALUE"},
+      {"net.ipv4.ip_forward",
+       "net.ipv4.ip_forward is invalid, sysctl values must be in the form "
+       "of KEY=VALUE"},
+      {"net.a = 1", "'net.a = 1' is invalid, extra spaces found"},
+  };
+  for (const auto& c : invalid) {
+    INFO(c.input);
+    CHECK(errorOf([&] { parseSysctl(c.input, sysctls); }) == c.expected);
+  }
+}
+
+TEST_CASE("-e and --env-file") {
+  const Strings host = {"HOME=/home/me", "LANG=C.UTF-8", "LC_ALL=C", "EMPTY="};
+  Strings env;
+  for (const char* e : {"A=1", "B=", "C=x=y", "1A=b", "HOME", "UNSET", "LC*", " D=2", "EMPTY"})
+    parseEnvEntry(e, host, env);
+  CHECK(env == Strings{"A=1", "B=", "C=x=y", "1A=b", "HOME=/home/me", "LC_ALL=C", "D=2", "EMPTY="});
+  CHECK(errorOf([&] { parseEnvEntry("=b", host, env); }) == "invalid environment variable: \"=b\"");
+  CHECK(errorOf([&] { parseEnvEntry("=", host, env); }) == "invalid environment variable: \"=\"");
+
+  TestDir dir;
+  const std::string path = dir.path() + "/env";
+  std::ofstream(path) << "# a comment\n\n  X=1\n\tY=two words\nHOME\n   # indented comment\nZ\n";
+  Strings fromFile;
+  readEnvFile(path, host, fromFile);
+  CHECK(fromFile == Strings{"X=1", "Y=two words", "HOME=/home/me"});
+
+  std::ofstream(path) << "OK=1\n=bad\n";
+  CHECK(errorOf([&] { readEnvFile(path, host, fromFile); }) ==
+        "parsing env file \"" + path + "\": invalid environment variable: \"=bad\"");
+  CHECK(errorOf([&] { readEnvFile("/nonexist", host, fromFile); }) ==
+        "parsing env file \"/nonexist\": open /nonexist: No such file or directory");
+}
+
+TEST_CASE("-v") {
+  CHECK(parseVolume("/src:/dst") == MountSpec{"bind", "/src", "/dst", {}});
+  CHECK(parseVolume("/src:/dst/../x/:ro,z") == MountSpec{"bind", "/src", "/x", {"ro", "z"}});
+  CHECK(parseVolume("/src:/dst:rshared,nosuid,rbind") ==
+        MountSpec{"bind", "/src", "/dst", {"rshared", "nosuid", "rbind"}});
+  CHECK(parseVolume("data:/dst") == MountSpec{"volume", "data", "/dst", {}});
+  CHECK(parseVolume("/anon") == MountSpec{"volume", "", "/anon", {}});
+  TestDir dir;
+  std::ofstream(dir.path() + "/there") << "x";
+  CHECK(parseVolume("./there:/dst", dir.path()).source == dir.path() + "/there");
+  const std::vector<Case> invalid = {
+      {"./rel:/dst", "lstat rel: No such file or directory"},
+      {"/src:rel", "invalid container path \"rel\", must be an absolute path"},
+      {"rel", "invalid container path \"rel\", must be an absolute path"},
+      {"/src:/dst:zz", "invalid option type \"zz\""},
+      {":/dst", "host directory cannot be empty"},
+      {"/a:/b:/c:/d",
+       "/a:/b:/c:/d: incorrect volume format, should be [host-dir:]ctr-dir[:option]"},
+      {"/src:/dst:ro,rw", "invalid options \"ro, rw\", can only specify 1 'rw' or 'ro' option"},
+      {"/src:/dst:ro,ro", "invalid options \"ro, ro\", can only specify 1 'rw' or 'ro' option"},
+      {"/src:/dst:shared,private",
+       "invalid options \"shared, private\", can only specify 1 '[r]shared', '[r]private', "
+       "'[r]slave' or '[r]unbindable' option"},
+  };
+  for (const auto& c : invalid) {
+    INFO(c.input);
+    CHECK(errorOf([&] { parseVolume(c.input, dir.path()); }) == c.expected);
+  }
+  CHECK(errorOf([&] { parseVolume("/a:/b:O"); }, Errc::Unsupported) ==
+        "volume option \"O\" is not supported by berth yet");
+}
+
+TEST_CASE("--mount") {
+  CHECK(parseMount("type=bind,src=/tmp,dst=/x") == MountSpec{"bind", "/tmp", "/x", {}});
+  CHECK(parseMount("type=bind,source=/tmp,target=/x,ro,bind-propagation=rshared") ==
+        MountSpec{"bind", "/tmp", "/x", {"ro", "rshared"}});
+  CHECK(parseMount("type=bind,src=/tmp,destination=/x,readonly=true").options == Strings{"ro"});
+  CHECK(parseMount("type=bind,src=/tmp,dst=/x,ro=false").options.empty());
+  CHECK(parseMount("type=bind,src=/tmp,dst=/x,rw=false").options == Strings{"ro"});
+  CHECK(parseMount("type=bind,dst=/x").source == "/x");
+  CHECK(parseMount("type=tmpfs,dst=/z,tmpfs-size=1g,tmpfs-mode=700") ==
+        MountSpec{"tmpfs", "tmpfs", "/z", {"size=1g", "mode=700"}});
+  CHECK(parseMount("type=tmpfs,target=/z,ro,noexec") ==
+        MountSpec{"tmpfs", "tmpfs", "/z", {"ro", "noexec"}});
+  const std::string format =
+      "incorrect mount format: should be --mount "
+      "type=<bind|tmpfs|volume>,[src=<host-dir|volume-name>,]target=<ctr-dir>[,options]";
+  const std::vector<Case> invalid = {
+      {"src=/tmp,dst=/x", format},
+      {"type=foo,dst=/x", "invalid filesystem type \"foo\""},
+      {"type=bind,src=/tmp", "must set volume destination"},
+      {"type=bind,src=/tmp,dst=/x,bogus=1", "bogus: invalid mount option"},
+      {"type=bind,src=/tmp,dst=/x,bind-propagation=foo", "invalid option type \"foo\""},
+      {"type=bind,src=/tmp,dst=/x,ro=foo",
+       "'readonly', 'ro', or 'rw' must be set to true or false, instead received \"foo\": must "
+       "provide an argument for option"},
+      {"type=bind,src=/tmp,dst=/x,ro,ro",
+       "cannot pass 'readonly', 'ro', or 'rw' options more than once: must provide an argument "
+       "for option"},
+      {"type=bind,source=/tmp,target=rel",
+       "invalid container path \"rel\", must be an absolute path"},
+      {"type=bind,src=,dst=/x",
+       "host directory cannot be empty: must provide an argument for option"},
+      {"type=bind,src,dst=/x", "src: must provide an argument for option"},
+      {"type=tmpfs,dst=/x,src=/tmp", "source is not supported with tmpfs mounts"},
+      {"type=tmpfs,dst=/x,bind-propagation=shared", "bind-propagation: invalid mount option"},
+  };
+  for (const auto& c : invalid) {
+    INFO(c.input);
+    CHECK(errorOf([&] { parseMount(c.input); }) == c.expected);
+  }
+  CHECK(errorOf([] { parseMount("type=volume,src=v,dst=/x"); }, Errc::Unsupported) ==
+        "--mount type=volume is not supported by berth yet");
+}
+
+TEST_CASE("--tmpfs") {
+  CHECK(parseTmpfs("/x") == MountSpec{"tmpfs", "tmpfs", "/x", {}});
+  CHECK(parseTmpfs("/y/:ro,size=1m,mode=1777") ==
+        MountSpec{"tmpfs", "tmpfs", "/y", {"ro", "size=1m", "mode=1777"}});
+  CHECK(errorOf([] { parseTmpfs("rel"); }) ==
+        "invalid container path \"rel\", must be an absolute path");
+  CHECK(errorOf([] { parseTmpfs("/x:foo"); }) ==
+        "unknown mount option \"foo\": invalid mount option");
+}
+
+TEST_CASE("container names") {
+  for (const char* ok : {"web", "a", "9x", "my_ctr.1-2"})
+    CHECK_NOTHROW(validateContainerName(ok));
+  for (const char* bad : {"", "-bad", "_x", ".x", "a/b", "a b", "é"}) {
+    INFO(bad);
+    CHECK(errorOf([&] { validateContainerName(bad); }) ==
+          "names must match [a-zA-Z0-9][a-zA-Z0-9_.-]*: invalid argument");
+  }
+}
+
+TEST_CASE("--stop-signal") {
+  const std::vector<std::pair<std::string, int>> valid = {
+      {"15", 15},    {"SIGTERM", 15}, {"TERM", 15},    {"term", 15},    {"SIGKILL", 9},
+      {"kill", 9},   {"INT", 2},      {"RTMIN", 34},   {"RTMIN+3", 37}, {"RTMAX-1", 63},
+      {"RTMAX", 64}, {"64", 64},      {"sigusr1", 10}, {"WINCH", 28}};
+  for (const auto& [input, number] : valid) {
+    INFO(input);
+    CHECK(parseSignal(input) == number);
+  }
+  const std::vector<Case> invalid = {
+      {"FOO", "invalid signal: FOO"},           {"0", "invalid signal: 0"},
+      {"99", "valid signals are 1 through 64"}, {"-3", "valid signals are 1 through 64"},
+      {"RTMIN+16", "invalid signal: RTMIN+16"}, {"", "invalid signal: "},
+  };
+  for (const auto& c : invalid) {
+    INFO(c.input);
+    CHECK(errorOf([&] { parseSignal(c.input); }) == c.expected);
+  }
+}
+
+TEST_CASE("--security-opt") {
+  ContainerSpec spec;
+  applySecurityOpt(spec, "no-new-privileges");
+  CHECK(spec.noNewPrivileges);
+  applySecurityOpt(spec, "no-new-privileges=false");
+  CHECK_FALSE(spec.noNewPrivileges);
+  applySecurityOpt(spec, "no-new-privileges=true");
+  CHECK(spec.noNewPrivileges);
+  applySecurityOpt(spec, "seccomp=unconfined");
+  CHECK(spec.seccompProfile == "unconfined");
+  applySecurityOpt(spec, "seccomp=/etc/p.json");
+  CHECK(spec.seccompProfile == "/etc/p.json");
+  applySecurityOpt(spec, "label=disable");
+  CHECK(spec.labelDisable);
+  applySecurityOpt(spec, "label=type:x_t");
+  CHECK(spec.labelOptions == Strings{"type:x_t"});
+  applySecurityOpt(spec, "systempaths=unconfined");
+  CHECK(spec.unmaskAll);
+  applySecurityOpt(spec, "apparmor=unconfined");
+  const std::vector<Case> invalid = {
+      {"foo", "invalid --security-opt 1: \"foo\""},
+      {"seccomp", "invalid --security-opt 1: \"seccomp\""},
+      {"no-new-privileges=foo", "invalid --security-opt 2: \"no-new-privileges=foo\""},
+      {"bogus=1", "invalid --security-opt 2: \"bogus=1\""},
+      {"apparmor=x",
+       "apparmor profile \"x\" specified, but Apparmor is not enabled on this system"},
+      {"systempaths=x", "invalid systempaths option \"x\", only `unconfined` is supported"},
+  };
+  for (const auto& c : invalid) {
+    INFO(c.input);
+    CHECK(errorOf([&] { applySecurityOpt(spec, c.input); }) == c.expected);
+  }
+}
+
+TEST_CASE("--umask, --network, --log-driver, --entrypoint, key=value") {
+  CHECK(parseUmask("0777") == 0777);
+  CHECK(parseUmask("22") == 022);
+  CHECK(parseUmask("0") == 0);
+  for (const char* bad : {"8", "", "01234", "abc"}) {
+    INFO(bad);
+    CHECK(errorOf([&] { parseUmask(bad); }) ==
+          std::string("invalid umask string ") + bad + ": invalid argument");
+  }
+
+  CHECK(parseNetworkMode("none").kind == NetworkMode::Kind::None);
+  CHECK(parseNetworkMode("host").kind == NetworkMode::Kind::Host);
+  CHECK(parseNetworkMode("private").kind == NetworkMode::Kind::Private);
+  CHECK(parseNetworkMode("ns:/run/netns/x") ==
+        NetworkMode{NetworkMode::Kind::Path, "/run/netns/x"});
+  CHECK(errorOf([] { parseNetworkMode("bogus"); }, Errc::NoSuchObject) ==
+        "unable to find network with name or ID bogus: network not found");
+
+  CHECK(parseLogDriver("json-file") == "k8s-file");
+  CHECK(parseLogDriver("none") == "none");
+  CHECK(errorOf([] { parseLogDriver("foo"); }) == "invalid log driver: invalid argument");
+
+  CHECK(parseEntrypoint("") == Strings{""});
+  CHECK(parseEntrypoint("/bin/echo hi") == Strings{"/bin/echo hi"});
+  CHECK(parseEntrypoint(R"(["a","b"])") == Strings{"a", "b"});
+  CHECK(parseEntrypoint("[]").empty());
+  CHECK(parseEntrypoint(R"(["a")") == Strings{R"(["a")"});
+  CHECK(parseEntrypoint(R"([1])") == Strings{"[1]"});
+
+  std::map<std::string, std::string> labels;
+  parseKeyValue("a=b=c", "label", labels);
+  parseKeyValue("bare", "label", labels);
+  CHECK(labels == std::map<std::string, std::string>{{"a", "b=c"}, {"bare", ""}});
+  CHECK(errorOf([&] { parseKeyValue("=x", "label", labels); }) ==
+        "invalid label \"=x\": empty key");
+}
