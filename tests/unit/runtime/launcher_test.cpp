@@ -287,18 +287,21 @@ TEST_CASE("launch: the process is pid 1 of its own pid namespace", "[launch]") {
   CHECK(pids <= 3);
 }
 
-TEST_CASE("launch: hostname, environment, cwd, umask, rlimits", "[launch]") {
+TEST_CASE("launch: hostname, environment, cwd, umask, rlimits, oom score", "[launch]") {
   FOR_EACH_MODE(mode);
-  oci::Spec spec = shell("hostname; echo \"$FOO\"; pwd; umask; ulimit -n; ulimit -Hn; id -u");
+  oci::Spec spec = shell(
+      "hostname; echo \"$FOO\"; pwd; umask; ulimit -n; ulimit -Hn; id -u; "
+      "cat /proc/self/oom_score_adj");
   spec.process->env.push_back("FOO=bar baz");
   spec.process->cwd = "/etc/skel";
   spec.process->user.umask = 027;
   spec.process->rlimits = {{"RLIMIT_NOFILE", 200, 100, Json::object()}};
+  spec.process->oomScoreAdj = 500;  // raising needs no privilege
   const Run run = runIn(mode, spec);
   if (run.skipped) return;
   CHECK(run.error == "");
   CHECK(run.exit == 0);
-  CHECK(run.output == "berthtest\nbar baz\n/etc/skel\n0027\n100\n200\n0\n");
+  CHECK(run.output == "berthtest\nbar baz\n/etc/skel\n0027\n100\n200\n0\n500\n");
 }
 
 TEST_CASE("launch: uid, gid and supplementary groups as root", "[launch]") {
