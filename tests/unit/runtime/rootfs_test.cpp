@@ -5,6 +5,7 @@
 // merged view. As root, every test also runs as an unprivileged user.
 #include "berth/runtime/rootfs.hpp"
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <grp.h>
 #include <sched.h>
@@ -200,6 +201,25 @@ bool writeFileAt(const char* path, const std::string& text) {
   return ok;
 }
 
+/// Gives the owner rwx on every directory under `path`: overlay leaves its
+/// work/work mode 000, which the test dir's removal could not enter as a
+/// user (the owner may always chmod).
+void makeRemovable(const std::string& path) {
+  struct stat st;
+  if (::lstat(path.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) return;
+  ::chmod(path.c_str(), (st.st_mode & 07777) | S_IRWXU);
+  DIR* dir = ::opendir(path.c_str());
+  if (dir == nullptr) return;
+  std::vector<std::string> names;
+  while (dirent* entry = ::readdir(dir)) {
+    const std::string name = entry->d_name;
+    if (name != "." && name != "..") names.push_back(name);
+  }
+  ::closedir(dir);
+  for (const auto& name : names)
+    makeRemovable(path + "/" + name);
+}
+
 /// Runs `body` in a forked child in its own mount namespace. Returns the
 /// child's failures ("" when all went well) or "SKIP: ..." when the mode
 /// is not available here (no user namespaces).
@@ -259,6 +279,7 @@ std::string inMountNamespace(Mode mode, const std::string& dir,
   int status = 0;
   ::waitpid(pid, &status, 0);
   if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) report += "child died\n";
+  makeRemovable(dir);
   return report;
 }
 
