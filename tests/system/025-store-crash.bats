@@ -54,7 +54,8 @@ function fresh_store() {
 # parses; each manifest, its config and its layer blobs are present with the
 # digests they are named by; each layer's chain directory is there with a
 # layer.json naming its diff id. One python3 run (hundreds of jq and
-# sha256sum runs would dominate the test). Prints "PROBLEM: ..." lines, then
+# sha256sum runs would dominate the test). Prints "PROBLEM: ..." lines,
+# "UNREFERENCED: ..." lines for blobs and layers no listed image uses, then
 # the listed names.
 function store_problems_and_names() {
     python3 - "$BERTH_TEST_ROOT" <<'EOF'
@@ -63,9 +64,13 @@ import hashlib, json, os, sys
 root = sys.argv[1]
 images = os.path.join(root, "images")
 problems = []
+unreferenced = []
+used_blobs = set()
+used_layers = set()
 
 
 def blob(digest, what):
+    used_blobs.add(digest)
     if not digest.startswith("sha256:"):
         problems.append(f"{what}: digest {digest!r} is not sha256")
         return None
@@ -117,6 +122,7 @@ else:
                 chain = diff
             else:
                 chain = "sha256:" + hashlib.sha256(f"{chain} {diff}".encode()).hexdigest()
+            used_layers.add(chain)
             layer_dir = os.path.join(root, "layers", chain[7:])
             if not os.path.isdir(os.path.join(layer_dir, "diff")):
                 problems.append(f"image {digest} is listed but its layer {n} ({chain}) is not stored")
@@ -132,15 +138,26 @@ else:
         name = m.get("annotations", {}).get("org.opencontainers.image.ref.name")
         if name:
             names.append(name)
+    # Not problems, but what garbage collection must remove.
+    blob_dir = os.path.join(images, "blobs", "sha256")
+    for name in sorted(os.listdir(blob_dir)):
+        if "sha256:" + name not in used_blobs:
+            unreferenced.append("blob sha256:" + name)
+    for name in sorted(os.listdir(os.path.join(root, "layers"))):
+        if not name.startswith(".") and "sha256:" + name not in used_layers:
+            unreferenced.append("layer " + name)
 for p in problems:
     print("PROBLEM: " + p)
+for u in unreferenced:
+    print("UNREFERENCED: " + u)
 for n in names:
     print(n)
 EOF
 }
 
 # Fails on any problem store_problems_and_names finds; with --skopeo, skopeo
-# must read every named entry too. Sets STORE_NAMES to the listed names.
+# must read every named entry too. Sets STORE_NAMES to the listed names and
+# STORE_UNREFERENCED to the unreferenced blobs and layers.
 function check_store() {
     local skopeo=
     if [[ "$1" == --skopeo ]]; then
@@ -152,7 +169,8 @@ function check_store() {
     if grep -q '^PROBLEM: ' <<<"$result"; then
         die "$label: $(grep '^PROBLEM: ' <<<"$result")"
     fi
-    STORE_NAMES=$result
+    STORE_UNREFERENCED=$(sed -n 's/^UNREFERENCED: //p' <<<"$result")
+    STORE_NAMES=$(grep -v '^UNREFERENCED: ' <<<"$result" || true)
     [[ -n "$skopeo" ]] || return 0
     local name
     while read -r name; do
@@ -185,27 +203,61 @@ function berth_processes() {
     pgrep -f -- "$BERTH_TEST_ROOT|$BERTH_TEST_RUNROOT" | grep -vx -e "$$" -e "${pause:-none}" || true
 }
 
-@test "SIGKILL of berth load at random moments leaves a readable store; the next load cleans up" {
+# kill_after DELAY_US LOG ARGS...: runs berth ARGS in the background, SIGKILLs
+# it after DELAY_US microseconds (if still running) and sets KILL_RC to its
+# exit status (137 when the kill hit it). Not through berth_cmd: $! must be
+# berth itself, not a subshell.
+function kill_after() {
+    local delay_us=$1 log=$2 pid
+    shift 2
+    "$BERTH" --root "$BERTH_TEST_ROOT" --runroot "$BERTH_TEST_RUNROOT" "$@" >"$log" 2>&1 3>&- &
+    pid=$!
+    sleep "$(printf '%d.%06d' $((delay_us / 1000000)) $((delay_us % 1000000)))"
+    kill -KILL "$pid" 2>/dev/null || true
+    KILL_RC=0
+    wait "$pid" || KILL_RC=$?
+}
+
+# Milliseconds one run of berth ARGS takes (it must succeed).
+function time_berth() {
+    local t0 t1
+    t0=$(date +%s%N)
+    berth_cmd "$@" >/dev/null || die "berth $* failed"
+    t1=$(date +%s%N)
+    echo $(((t1 - t0) / 1000000))
+}
+
+# berth itself reads the store after a kill: `images` lists exactly the names
+# of index.json, and `image exists` finds them.
+function check_berth_reads() {
+    local label=$1 name
+    run_berth images --format '{{.Repository}}:{{.Tag}}'
+    is "$(grep -v '<none>' <<<"$output" | sort)" "$(sort <<<"$STORE_NAMES" | grep -v '^$')" \
+        "$label: berth images lists the names of index.json"
+    while read -r name; do
+        [[ -n "$name" ]] && run_berth image exists "$name"
+    done <<<"$STORE_NAMES"
+}
+
+@test "SIGKILL of berth load at random moments leaves a readable store; the next write cleans up" {
     local runs=${BERTH_CRASH_RUNS:-20}
     local seed=${BERTH_CRASH_SEED:-$(((RANDOM << 15) | RANDOM))}
     echo "# kill moments from seed $seed (BERTH_CRASH_SEED=$seed to repeat)"
     RANDOM=$seed
 
-    # How long one load takes here (the second of two: the first also
-    # creates the user namespace and warms the page cache).
-    local t0 t1 duration_ms
+    # How long one load takes here, as in the loop: busybox there first. The
+    # second of two: the first also creates the user namespace and warms the
+    # page cache.
     fresh_store
     run_berth load -i "$BIG_ARCHIVE"
     fresh_store
-    t0=$(date +%s%N)
-    run_berth load -i "$BIG_ARCHIVE"
-    t1=$(date +%s%N)
-    is "$output" "Loaded image: $BIG_TAG" "uninterrupted load"
-    duration_ms=$(((t1 - t0) / 1000000))
+    run_berth load -i "$FIX/busybox-docker-archive.tar"
+    local duration_ms
+    duration_ms=$(time_berth load -i "$BIG_ARCHIVE")
     echo "# one load: ${duration_ms} ms"
     assert "$duration_ms" -ge 50 "the load must last long enough to be killed part way"
 
-    local i delay_us pid rc names leftovers
+    local i delay_us names leftovers
     local killed=0 completed=0 with_layer_temps=0 with_partial_layers=0
     for ((i = 0; i < runs; i++)); do
         fresh_store
@@ -215,20 +267,13 @@ function berth_processes() {
 
         # Stratified: kill i lands in the i-th slice of [0, 1.2 x duration].
         delay_us=$(((i * 1000 + RANDOM % 1000) * duration_ms * 12 / 10 / runs))
-        # Not through berth_cmd: $! must be berth itself, not a subshell.
-        "$BERTH" --root "$BERTH_TEST_ROOT" --runroot "$BERTH_TEST_RUNROOT" \
-            load -i "$BIG_ARCHIVE" >"$BATS_TEST_TMPDIR/load.log" 2>&1 3>&- &
-        pid=$!
-        sleep "$(printf '%d.%06d' $((delay_us / 1000000)) $((delay_us % 1000000)))"
-        kill -KILL "$pid" 2>/dev/null || true
-        rc=0
-        wait "$pid" || rc=$?
+        kill_after "$delay_us" "$BATS_TEST_TMPDIR/load.log" load -i "$BIG_ARCHIVE"
         leftovers=$(temp_leftovers)
-        echo "# kill $i after $((delay_us / 1000)) ms: rc=$rc, $(wc -w <<<"$leftovers") temp entries"
-        case $rc in
+        echo "# kill $i after $((delay_us / 1000)) ms: rc=$KILL_RC, $(wc -w <<<"$leftovers") temp entries"
+        case $KILL_RC in
             137) killed=$((killed + 1)) ;;
             0) completed=$((completed + 1)) ;;
-            *) die "kill $i: load failed on its own (rc=$rc): $(cat "$BATS_TEST_TMPDIR/load.log")" ;;
+            *) die "kill $i: load failed on its own (rc=$KILL_RC): $(cat "$BATS_TEST_TMPDIR/load.log")" ;;
         esac
         if grep -q '/layers/\.tmp-' <<<"$leftovers"; then
             with_layer_temps=$((with_layer_temps + 1))
@@ -239,13 +284,21 @@ function berth_processes() {
         check_store --skopeo "kill $i"
         names=$STORE_NAMES
         assert "$names" =~ "localhost/busybox:latest" "kill $i: the image loaded before is still listed"
-        if [[ $rc -eq 0 ]]; then
+        if [[ $KILL_RC -eq 0 ]]; then
             assert "$names" =~ "$BIG_TAG" "kill $i: a finished load listed its image"
         fi
-        if [[ "$names" != *"$BIG_TAG"* ]] &&
-            [[ -n "$(find "$BERTH_TEST_ROOT/layers" -mindepth 1 -maxdepth 1 -not -name '.*' \
-                -not -name "${BUSYBOX_DIFF_ID#sha256:}")" ]]; then
+        if [[ "$names" != *"$BIG_TAG"* && -n "$STORE_UNREFERENCED" ]]; then
             with_partial_layers=$((with_partial_layers + 1))
+        fi
+        check_berth_reads "kill $i"
+
+        # Every other time, `image prune` cleans up first: it removes the
+        # temporary files and what the killed load stored but never listed.
+        if ((i % 2 == 1)); then
+            run_berth image prune -f
+            is "$(temp_leftovers)" "" "kill $i: no temporary leftovers after image prune"
+            check_store "kill $i, pruned"
+            is "$STORE_UNREFERENCED" "" "kill $i: image prune left no unreferenced blob or layer"
         fi
 
         # The next write removes the leftovers and completes the image.
@@ -260,9 +313,63 @@ function berth_processes() {
             "$BIG_IMAGE_ID" "kill $i: the reloaded image has the archive's config"
     done
     echo "# $killed killed, $completed finished; $with_layer_temps with layer temp dirs," \
-        "$with_partial_layers with committed layers but no image"
+        "$with_partial_layers with stored but unlisted blobs or layers"
     # The kills must have hit the load while it wrote layers, or the test
     # proved nothing about them.
     assert "$killed" -ge $((runs / 2)) "most kills interrupted the load"
     assert "$with_layer_temps" -ge 1 "some kill interrupted a layer extraction"
+}
+
+@test "SIGKILL of berth rmi at random moments leaves a readable store; image prune finishes the removal" {
+    local runs=${BERTH_CRASH_RMI_RUNS:-10}
+    local seed=${BERTH_CRASH_SEED:-$(((RANDOM << 15) | RANDOM))}
+    echo "# kill moments from seed $seed (BERTH_CRASH_SEED=$seed to repeat)"
+    RANDOM=$seed
+
+    fresh_store
+    run_berth load -i "$FIX/busybox-docker-archive.tar"
+    run_berth load -i "$BIG_ARCHIVE"
+    local duration_ms
+    duration_ms=$(time_berth rmi "$BIG_TAG")
+    echo "# one rmi: ${duration_ms} ms"
+
+    local i delay_us killed=0 removed_partly=0
+    for ((i = 0; i < runs; i++)); do
+        run_berth load -i "$BIG_ARCHIVE"
+        delay_us=$(((i * 1000 + RANDOM % 1000) * duration_ms * 12 / 10 / runs))
+        kill_after "$delay_us" "$BATS_TEST_TMPDIR/rmi.log" rmi "$BIG_TAG"
+        echo "# kill $i after $((delay_us / 1000)) ms: rc=$KILL_RC"
+        case $KILL_RC in
+            137) killed=$((killed + 1)) ;;
+            0) ;;
+            *) die "kill $i: rmi failed on its own (rc=$KILL_RC): $(cat "$BATS_TEST_TMPDIR/rmi.log")" ;;
+        esac
+        is "$(berth_processes)" "" "kill $i: no berth process left"
+
+        # The image is either fully there or not listed; busybox is intact.
+        check_store --skopeo "kill $i"
+        assert "$STORE_NAMES" =~ "localhost/busybox:latest" "kill $i: busybox still listed"
+        if [[ $KILL_RC -eq 0 ]]; then
+            assert "$STORE_NAMES" !~ "$BIG_TAG" "kill $i: a finished rmi unlisted the image"
+        fi
+        if [[ "$STORE_NAMES" != *"$BIG_TAG"* && -n "$STORE_UNREFERENCED$(temp_leftovers)" ]]; then
+            removed_partly=$((removed_partly + 1))
+        fi
+        check_berth_reads "kill $i"
+
+        # prune finishes what the killed rmi started; rmi again if it had
+        # not unlisted the image yet.
+        run_berth image prune -f
+        if [[ "$STORE_NAMES" == *"$BIG_TAG"* ]]; then
+            run_berth rmi "$BIG_TAG"
+        fi
+        is "$(temp_leftovers)" "" "kill $i: no temporary leftovers after prune"
+        check_store "kill $i, pruned"
+        is "$STORE_UNREFERENCED" "" "kill $i: no unreferenced blob or layer after prune"
+        is "$(sort <<<"$STORE_NAMES" | grep -v '^$')" "localhost/busybox:latest" "kill $i: busybox alone"
+        is "$(find "$BERTH_TEST_ROOT/layers" -mindepth 1 -maxdepth 1 | wc -l)" 1 \
+            "kill $i: only busybox's layer is left"
+    done
+    echo "# $killed killed; $removed_partly unlisted with blobs or layers still to remove"
+    assert "$killed" -ge 1 "some kill interrupted rmi"
 }
