@@ -156,3 +156,68 @@ function skopeo_reads() {
     skopeo_reads localhost/other:1.0 "$OTHER_CONFIG_DIGEST"
     skopeo_reads localhost/layers:latest "$LAYERS_CONFIG_DIGEST"
 }
+
+@test "rmi keeps a layer other images use and removes it with the last of them" {
+    local base=${BUSYBOX_DIFF_ID#sha256:}
+    run_berth load -i "$FIX/busybox-docker-archive.tar"
+    run_berth load -i "$FIX/other-docker-archive.tar"
+    run_berth load -i "$FIX/layers-docker-archive.tar"
+    local base_bytes all_bytes
+    all_bytes=$(layers_bytes)
+    local layers_chain
+    layers_chain=$(chain_ids $LAYERS_DIFF_IDS | sort)
+
+    # other: its own layer goes, the base stays for busybox and layers.
+    run_berth rmi localhost/other:1.0
+    is "$output" "Untagged: localhost/other:1.0
+Deleted: $OTHER_IMAGE_ID" "rmi other"
+    is "$(layer_dirs)" "$layers_chain" "other's own layer removed, the shared base kept"
+    is "$(blob_count)" 7 "other's manifest, config and own layer blob removed"
+    [[ ! -e "$BERTH_TEST_ROOT/images/blobs/sha256/${OTHER_CONFIG_DIGEST#sha256:}" ]] ||
+        die "other's config blob is still there"
+    [[ -f "$BERTH_TEST_ROOT/images/blobs/sha256/$base" ]] || die "the shared base blob was removed"
+
+    # busybox: nothing of the base goes, layers still uses it.
+    run_berth rmi localhost/busybox:latest
+    is "$(layer_dirs)" "$layers_chain" "the base stays while layers uses it"
+    [[ -x "$BERTH_TEST_ROOT/layers/$base/diff/bin/busybox" ]] || die "the base layer lost its files"
+    [[ -f "$BERTH_TEST_ROOT/images/blobs/sha256/$base" ]] || die "the base blob was removed"
+    is "$(blob_count)" 5 "busybox's manifest and config removed, the layer blob kept"
+    skopeo_reads localhost/layers:latest "$LAYERS_CONFIG_DIGEST"
+    run_berth images --format '{{.Repository}}:{{.Tag}}'
+    is "$output" "localhost/layers:latest" "berth images after two rmis"
+
+    # layers, the last user: everything goes.
+    run_berth rmi localhost/layers:latest
+    is "$(layer_dirs)" "" "the last image took the shared base with it"
+    is "$(blob_count)" 0 "no blob left"
+    is "$(jq -c .manifests "$BERTH_TEST_ROOT/images/index.json")" "[]" "index.json lists nothing"
+    assert "$(layers_bytes)" -lt 100000 "layer bytes after the last rmi (before: $all_bytes)"
+    is "$(find "$BERTH_TEST_ROOT/layers" "$BERTH_TEST_ROOT/images/tmp" -mindepth 1 -maxdepth 1)" "" \
+        "no temporary or doomed dirs left"
+}
+
+@test "rmi and image prune cope with a .removing- dir a killed removal left behind" {
+    skip "BUG (reported): garbageCollect renames a layer onto a leftover .removing-<chain id> and fails with ENOTEMPTY"
+    # A removal renames a layer to .removing-<chain id> and then deletes it;
+    # killed in between, it leaves that dir. A load that started while the
+    # removal held the lock skipped its clean-up, waited, and stored the layer
+    # again: now the layer and its old .removing- dir both exist (seen with
+    # `berth rmi` of a 10,000-file image SIGKILLed 50 ms after a `berth load`
+    # of it started). The next removal of the layer meets the old dir under
+    # the name it wants. Here that state is made directly.
+    local base=${BUSYBOX_DIFF_ID#sha256:}
+    run_berth load -i "$FIX/busybox-docker-archive.tar"
+    mkdir -p "$BERTH_TEST_ROOT/layers/.removing-$base/diff/bin"
+    : >"$BERTH_TEST_ROOT/layers/.removing-$base/diff/bin/half-removed"
+    run_berth rmi localhost/busybox:latest
+    is "$(layer_dirs)" "" "the layer is removed"
+    is "$(find "$BERTH_TEST_ROOT/layers" -mindepth 1 -maxdepth 1)" "" "no .removing- dir left"
+
+    run_berth load -i "$FIX/busybox-docker-archive.tar"
+    mkdir -p "$BERTH_TEST_ROOT/layers/.removing-$base/diff"
+    run_berth untag localhost/busybox:latest
+    run_berth image prune -f
+    is "$(layer_dirs)" "" "image prune removed the untagged image's layer"
+    is "$(find "$BERTH_TEST_ROOT/layers" -mindepth 1 -maxdepth 1)" "" "no .removing- dir left"
+}
