@@ -178,6 +178,13 @@ function berth_layers_stored() {
         "busybox: podman's image ID"
     is "$(berth_config_of localhost/other:1.0)" "sha256:$(podman_id localhost/other:1.0)" \
         "other: podman's image ID"
+    # berth images lists the same names and IDs as podman images.
+    local fmt='{{.Repository}}:{{.Tag}} {{.ID}}'
+    run_podman images --no-trunc --format "$fmt"
+    local podman_list
+    podman_list=$(sort <<<"$output")
+    run_berth images --no-trunc --format "$fmt"
+    is "$(sort <<<"$output")" "$podman_list" "berth images and podman images agree"
     berth_layers_stored "$OTHER_CONFIG_DIGEST"
     is "$(find "$BERTH_TEST_ROOT/layers" -mindepth 1 -maxdepth 1 -not -name '.*' | wc -l)" 2 \
         "the shared base is stored once"
