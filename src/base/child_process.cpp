@@ -37,12 +37,12 @@ int exitCodeFromWaitStatus(int status) noexcept {
 ChildProcess::ChildProcess(pid_t pid) : pid_(pid), pidfd_(openPidfd(pid)) {}
 
 ChildProcess::ChildProcess(ChildProcess&& other) noexcept
-    : pid_(other.release()), pidfd_(std::move(other.pidfd_)) {}
+    : pid_(std::exchange(other.pid_, -1)), pidfd_(std::move(other.pidfd_)) {}
 
 ChildProcess& ChildProcess::operator=(ChildProcess&& other) noexcept {
   if (this != &other) {
     terminate();
-    pid_ = other.release();
+    pid_ = std::exchange(other.pid_, -1);
     pidfd_ = std::move(other.pidfd_);
   }
   return *this;

@@ -176,6 +176,22 @@ TEST_CASE("ChildProcess runs, reports exit codes, and kills on scope exit") {
   CHECK(exitCodeFromWaitStatus(status) == 0);
 }
 
+TEST_CASE("ChildProcess keeps its pidfd when moved") {
+  ChildProcess first = ChildProcess::spawn({"sleep", "100"});
+  const int pidfd = first.pidfd();
+  const pid_t pid = first.pid();
+  ChildProcess moved(std::move(first));
+  CHECK(moved.pid() == pid);
+  CHECK(moved.pidfd() == pidfd);
+  CHECK(first.pid() == -1);
+  ChildProcess assigned = ChildProcess::spawn({"true"});
+  assigned = std::move(moved);
+  CHECK(assigned.pid() == pid);
+  CHECK(assigned.pidfd() == pidfd);
+  CHECK(assigned.kill(SIGKILL));
+  CHECK(assigned.wait() == 128 + SIGKILL);
+}
+
 TEST_CASE("ChildProcess redirects stdio") {
   TestDir dir;
   const std::string out = dir.path() + "/out";
