@@ -48,7 +48,7 @@ stop_pauses() { # rootless podman and berth leave a pause process each
   for f in "$tmp/p/tmp/pause.pid" "$tmp/b/rr/pause.pid"; do
     [[ -r $f ]] || continue
     pid=$(awk 'NR == 1 {print $1}' "$f" | tr -dc 0-9)
-    [[ -n $pid ]] && kill "$pid" 2>/dev/null || true
+    if [[ -n $pid ]]; then kill "$pid" 2>/dev/null || true; fi
   done
 }
 cleanup() { wipe || true; stop_pauses; rm -rf "$tmp"; }

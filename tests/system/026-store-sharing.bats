@@ -4,6 +4,9 @@
 # Layers are stored once per chain id, whichever image and archive format
 # brought them: the busybox base layer of busybox, other and layers
 # (tests/fixtures) is extracted once, its blob kept once per digest.
+#
+# LAYERS_DIFF_IDS is a space-separated list, split on purpose:
+# shellcheck disable=SC2086
 
 load helpers
 
@@ -51,7 +54,7 @@ function blob_count() {
 
 # chain_ids DIFFID...: the chain ids (hex) of a layer stack, one a line.
 function chain_ids() {
-    local chain= diff
+    local chain='' diff
     for diff in "$@"; do
         if [[ -z "$chain" ]]; then
             chain=$diff

@@ -136,7 +136,7 @@ function berth_names() {
 
 # Every layer of NAME is extracted under its chain id.
 function berth_layers_stored() {
-    local config=$1 chain= diff
+    local config=$1 chain='' diff
     for diff in $(jq -r '.rootfs.diff_ids[]' "$BERTH_TEST_ROOT/images/blobs/sha256/${config#sha256:}"); do
         if [[ -z "$chain" ]]; then
             chain=$diff
