@@ -10,6 +10,7 @@
 
 #include "berth/base/error.hpp"
 #include "berth/base/fs.hpp"
+#include "berth/base/ids.hpp"
 #include "berth/base/scope_exit.hpp"
 #include "berth/base/sha256.hpp"
 #include "berth/image/reference.hpp"
@@ -322,7 +323,10 @@ ImageStore::GcResult ImageStore::garbageCollect() const {
   for (const auto& name : listDir(paths_.layersDir())) {
     if (name.empty() || name[0] == '.') continue;
     if (std::binary_search(layers.begin(), layers.end(), name)) continue;
-    const std::string doomed = paths_.layersDir() + "/.removing-" + name;
+    // Unique: a killed collector may have left a .removing-<hex> of an
+    // earlier copy of this layer behind (removed below as a leftover).
+    const std::string doomed =
+        paths_.layersDir() + "/.removing-" + name + "-" + generateId().substr(0, 8);
     if (::rename((paths_.layersDir() + "/" + name).c_str(), doomed.c_str()) != 0)
       throwErrno("rename layer '{}'", name);
     removeAll(doomed);

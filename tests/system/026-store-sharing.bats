@@ -201,7 +201,6 @@ Deleted: $OTHER_IMAGE_ID" "rmi other"
 }
 
 @test "rmi and image prune cope with a .removing- dir a killed removal left behind" {
-    skip "BUG (reported): garbageCollect renames a layer onto a leftover .removing-<chain id> and fails with ENOTEMPTY"
     # A removal renames a layer to .removing-<chain id> and then deletes it;
     # killed in between, it leaves that dir. A load that started while the
     # removal held the lock skipped its clean-up, waited, and stored the layer

@@ -3,6 +3,7 @@
 // headers, --noheading, and JSON printed the way Podman's Go code prints it.
 #pragma once
 
+#include <cctype>
 #include <functional>
 #include <initializer_list>
 #include <string>
@@ -91,12 +92,35 @@ class FieldTable {
   const std::vector<Field<Row>>& fields() const { return fields_; }
 
   /// The template view of `row`: {name: get(row)} in field order.
-  Json view(const Row& row) const {
+  Json view(const Row& row) const { return view(row, {}); }
+
+  /// The view with only what `format` can use: the fields whose names it
+  /// mentions, all of them (and the JSON form) when it prints the whole row
+  /// ({{.}}, {{json .}}). Empty `format`: everything. Keeps a long report
+  /// linear when rows carry big values (an image's 200 names).
+  Json view(const Row& row, std::string_view format) const {
+    const bool everything = format.empty() || mentionsWholeRow(format);
     Json out = Json::object();
     for (const auto& f : fields_)
-      out[f.name] = f.get(row);
-    if (json_) out[std::string(kJsonOverrideKey)] = json_(row);
+      if (everything || format.find(f.name) != std::string_view::npos) out[f.name] = f.get(row);
+    if (json_ && everything) out[std::string(kJsonOverrideKey)] = json_(row);
     return out;
+  }
+
+  /// True when a template may print the row as a whole.
+  static bool mentionsWholeRow(std::string_view format) {
+    if (format.find("json") != std::string_view::npos) return true;
+    for (std::size_t pos = format.find('.'); pos != std::string_view::npos;
+         pos = format.find('.', pos + 1)) {
+      std::size_t next = pos + 1;
+      while (next < format.size() && format[next] == ' ')
+        ++next;
+      const bool nameFollows =
+          next < format.size() &&
+          (std::isalnum(static_cast<unsigned char>(format[next])) != 0 || format[next] == '_');
+      if (!nameFollows) return true;  // "{{.}}", "{{ . }}", "(.)", "index . ..."
+    }
+    return false;
   }
 
   /// The header row: {name: header} for every field.
@@ -149,7 +173,9 @@ std::string renderReport(const FieldTable<Row>& table, const std::vector<Row>& r
                          const ReportOptions& options, std::string_view defaultFormat) {
   Json views = Json::array();
   for (const auto& row : rows)
-    views.push_back(table.view(row));
+    views.push_back(table.view(row, options.format.empty() || options.format == "table"
+                                        ? defaultFormat
+                                        : std::string_view(options.format)));
   return renderRows(views, table.headers(), options, defaultFormat);
 }
 
