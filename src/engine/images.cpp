@@ -29,17 +29,25 @@ struct ImageFacts {
   int containers = 0;
 };
 
-/// How many containers use each image id.
-std::map<std::string, int> containerCounts(const state::StorePaths& paths) {
-  std::map<std::string, int> counts;
+/// The containers using each image id.
+std::map<std::string, std::vector<std::string>> containerUsers(const state::StorePaths& paths) {
+  std::map<std::string, std::vector<std::string>> users;
   state::ContainerStore containers(paths);
   for (const auto& id : containers.listIds()) {
     try {
-      ++counts[containers.readConfig(id).imageId];
+      users[containers.readConfig(id).imageId].push_back(id);
     } catch (const Error&) {
       // A record being created or removed: not a user of any image yet.
     }
   }
+  return users;
+}
+
+/// How many containers use each image id.
+std::map<std::string, int> containerCounts(const state::StorePaths& paths) {
+  std::map<std::string, int> counts;
+  for (const auto& [image, users] : containerUsers(paths))
+    counts[image] = static_cast<int>(users.size());
   return counts;
 }
 
@@ -384,7 +392,7 @@ Engine::RemoveImagesReport Engine::removeImages(const std::vector<std::string>& 
   enterUserNamespace();
   const image::ImageStore store(paths_);
   RemoveImagesReport report;
-  const auto counts = containerCounts(paths_);
+  const auto users = containerUsers(paths_);
   bool unknown = false, inUse = false, other = false;
   std::vector<image::StoredImage> doomed;
   const auto fail = [&](const std::string& message, bool& kind) {
@@ -442,8 +450,14 @@ Engine::RemoveImagesReport Engine::removeImages(const std::vector<std::string>& 
              other);
         continue;
       }
-      if (auto it = counts.find(stored.id()); it != counts.end() && !force) {
-        fail(fmt::format("image used by {}: image is in use by a container", stored.id()), inUse);
+      if (auto it = users.find(stored.id()); it != users.end() && !force) {
+        std::string ids;
+        for (const auto& user : it->second)
+          ids += (ids.empty() ? "" : " ") + user;
+        fail(fmt::format("image used by {}: image is in use by a container: consider listing "
+                         "external containers and force-removing image",
+                         ids),
+             inUse);
         continue;
       }
       for (const auto& n : stored.names)
