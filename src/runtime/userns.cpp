@@ -7,6 +7,7 @@
 #include <sched.h>
 #include <signal.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -143,6 +144,9 @@ pid_t createUserNamespace(const state::StorePaths& paths, UniqueFd& nsFd) {
     if (devNull >= 0)
       for (int fd = 0; fd < 3; ++fd)
         ::dup2(devNull, fd);
+    // Nothing else inherited may stay open in a process that lives on: a
+    // caller's pipe (bats' fd 3, a shell's `| tee`) would never see EOF.
+    ::syscall(SYS_close_range, 3U, ~0U, 0U);
     if (::chdir("/") != 0) ::_exit(1);
     ::execv(pausePath.c_str(), pauseArgv.data());
     ::_exit(127);

@@ -59,6 +59,15 @@ function basic_teardown_file() {
     # command; it is killed below, after the leak checks.
     local pause_pid
     pause_pid=$(_pause_pid "$BERTH_TEST_RUNROOT")
+    # A test may have used a second store with a runroot below this one
+    # (e.g. <runroot>/other): its berth-pause goes too.
+    local extra_pause pidfile
+    if [[ -d "$BERTH_TEST_RUNROOT" ]]; then
+        while read -r pidfile; do
+            extra_pause=$(_pause_pid "$(dirname "$pidfile")")
+            [[ -n "$extra_pause" && "$extra_pause" != "$pause_pid" ]] && _kill_pause "$extra_pause"
+        done < <(find "$BERTH_TEST_RUNROOT" -mindepth 2 -name pause.pid 2>/dev/null)
+    fi
 
     local leaked_pids
     leaked_pids=$(_pids_naming "$pause_pid" "$BERTH_TEST_ROOT" "$BERTH_TEST_RUNROOT")
