@@ -6,6 +6,7 @@
 #include "berth/base/error.hpp"
 #include "berth/engine/engine.hpp"
 #include "berth/engine/host.hpp"
+#include "berth/format/template.hpp"
 #include "berth/image/archive_plugin.hpp"
 #include "berth/image/change.hpp"
 #include "berth/image/reference.hpp"
@@ -44,7 +45,7 @@ void Engine::save(const SaveRequest& request) const {
   // Podman's parse.ValidateFileName.
   if (request.output.find(':') != std::string::npos)
     throwError(Errc::InvalidArgument, "invalid filename (should not contain ':') {}",
-               image::goQuote(request.output));
+               format::goQuote(request.output));
   if (request.output.empty() &&
       (format == image::SaveFormat::OciDir || format == image::SaveFormat::DockerDir))
     throwError(Errc::InvalidArgument, "--format {} writes a directory: name it with -o DIR",
@@ -74,7 +75,7 @@ Engine::ImportReport Engine::importImage(const ImportRequest& request) const {
   if (looksLikeUrl(request.source))
     throwError(Errc::Unsupported,
                "import from a URL is not supported: {}: download it, then import the file",
-               image::goQuote(request.source));
+               format::goQuote(request.source));
   image::ImportOptions options;
   options.source = request.source;
   options.config = image::configFromChanges(request.changes);

@@ -270,7 +270,7 @@ bool isAlphaNumeric(char32_t r) {
 /// and noncharacters; true for everything else.
 bool isGoPrint(char32_t r) {
   if (r < 0x80) return r >= 0x20 && r < 0x7F;
-  if (r < 0xA0 || r == 0xAD || r == 0x1680 || r == 0x180E || (r >= 0x2000 && r <= 0x200F) ||
+  if (r <= 0xA0 || r == 0xAD || r == 0x1680 || r == 0x180E || (r >= 0x2000 && r <= 0x200F) ||
       (r >= 0x2028 && r <= 0x202F) || (r >= 0x205F && r <= 0x206F) || r == 0x3000 || r == 0xFEFF ||
       (r >= 0xFFF9 && r <= 0xFFFB)) {
     return false;
@@ -3089,6 +3089,10 @@ std::string printValue(const Json& value) {
   tmpl::Printer p;
   p.printArg(&value, 'v');
   return p.buf;
+}
+
+std::string goQuote(std::string_view text, bool asciiOnly) {
+  return tmpl::quote(text, asciiOnly);
 }
 
 }  // namespace berth::format

@@ -3,6 +3,8 @@
 // ImageConfigFromChanges), message for message: scripts match on them.
 #include "berth/image/change.hpp"
 
+#include "berth/format/template.hpp"
+
 #include <array>
 #include <cstdint>
 #include <optional>
@@ -13,6 +15,7 @@
 
 #include "berth/base/error.hpp"
 #include "berth/base/json.hpp"
+#include "berth/format/template.hpp"
 
 namespace berth::image {
 
@@ -40,8 +43,9 @@ std::string toUpperAscii(std::string_view text) {
 /// invalid syntax").
 std::pair<std::optional<long long>, std::string> goAtoi(std::string_view text) {
   const auto syntax = [&] {
-    return std::make_pair(std::optional<long long>{},
-                          fmt::format("strconv.Atoi: parsing {}: invalid syntax", goQuote(text)));
+    return std::make_pair(
+        std::optional<long long>{},
+        fmt::format("strconv.Atoi: parsing {}: invalid syntax", format::goQuote(text)));
   };
   std::string_view digits = text;
   bool negative = false;
@@ -58,7 +62,7 @@ std::pair<std::optional<long long>, std::string> goAtoi(std::string_view text) {
     const auto digit = static_cast<unsigned long long>(c - '0');
     if (value > (limit - digit) / 10)
       return {std::nullopt,
-              fmt::format("strconv.Atoi: parsing {}: value out of range", goQuote(text))};
+              fmt::format("strconv.Atoi: parsing {}: value out of range", format::goQuote(text))};
     value = value * 10 + digit;
   }
   if (negative) return {value == limit ? INT64_MIN : -static_cast<long long>(value), {}};
@@ -143,99 +147,11 @@ std::optional<int> signalByName(const std::string& name) {
   return std::nullopt;
 }
 
-/// One UTF-8 sequence at the start of `text`: {code point, length}, or
-/// {-1, 1} for an invalid byte (as Go's utf8.DecodeRuneInString).
-std::pair<std::int32_t, std::size_t> decodeRune(std::string_view text) {
-  const auto byte = [&](std::size_t i) { return static_cast<unsigned char>(text[i]); };
-  const unsigned char b0 = byte(0);
-  if (b0 < 0x80) return {b0, 1};
-  std::size_t length = 0;
-  std::int32_t rune = 0;
-  std::int32_t minimum = 0;
-  if ((b0 & 0xe0) == 0xc0) {
-    length = 2, rune = b0 & 0x1f, minimum = 0x80;
-  } else if ((b0 & 0xf0) == 0xe0) {
-    length = 3, rune = b0 & 0x0f, minimum = 0x800;
-  } else if ((b0 & 0xf8) == 0xf0) {
-    length = 4, rune = b0 & 0x07, minimum = 0x10000;
-  } else {
-    return {-1, 1};
-  }
-  if (text.size() < length) return {-1, 1};
-  for (std::size_t i = 1; i < length; ++i) {
-    if ((byte(i) & 0xc0) != 0x80) return {-1, 1};
-    rune = (rune << 6) | (byte(i) & 0x3f);
-  }
-  if (rune < minimum || rune > 0x10ffff || (rune >= 0xd800 && rune <= 0xdfff)) return {-1, 1};
-  return {rune, length};
-}
-
-/// Go's strconv.IsPrint for the code points that matter in practice: the
-/// C0/C1 controls, DEL, the non-ASCII spaces and the common format
-/// characters are not printable.
-bool isPrintable(std::int32_t r) {
-  if (r < 0x20 || r == 0x7f || (r >= 0x80 && r <= 0xa0)) return false;
-  if (r == 0xad || r == 0x1680 || (r >= 0x2000 && r <= 0x200f) || (r >= 0x2028 && r <= 0x202f) ||
-      (r >= 0x205f && r <= 0x2064) || r == 0x3000 || r == 0xfeff)
-    return false;
-  return true;
-}
-
 [[noreturn]] void invalidChange(std::string_view change, std::string_view why) {
-  throwError(Errc::InvalidArgument, "invalid change {} - {}", goQuote(change), why);
+  throwError(Errc::InvalidArgument, "invalid change {} - {}", format::goQuote(change), why);
 }
 
 }  // namespace
-
-std::string goQuote(std::string_view text) {
-  std::string out = "\"";
-  while (!text.empty()) {
-    const auto [rune, length] = decodeRune(text);
-    if (rune < 0) {
-      out += fmt::format("\\x{:02x}", static_cast<unsigned char>(text.front()));
-    } else if (rune == '"' || rune == '\\') {
-      out += '\\';
-      out += static_cast<char>(rune);
-    } else if (isPrintable(rune)) {
-      out.append(text.substr(0, length));
-    } else {
-      switch (rune) {
-        case '\a':
-          out += "\\a";
-          break;
-        case '\b':
-          out += "\\b";
-          break;
-        case '\f':
-          out += "\\f";
-          break;
-        case '\n':
-          out += "\\n";
-          break;
-        case '\r':
-          out += "\\r";
-          break;
-        case '\t':
-          out += "\\t";
-          break;
-        case '\v':
-          out += "\\v";
-          break;
-        default:
-          if (rune < 0x20 || rune == 0x7f) {
-            out += fmt::format("\\x{:02x}", rune);
-          } else if (rune < 0x10000) {
-            out += fmt::format("\\u{:04x}", rune);
-          } else {
-            out += fmt::format("\\U{:08x}", rune);
-          }
-      }
-    }
-    text.remove_prefix(length);
-  }
-  out += '"';
-  return out;
-}
 
 std::string goCleanPath(std::string_view path) {
   if (path.empty()) return ".";

@@ -86,6 +86,10 @@ Rune decodeRune(std::string_view text, std::size_t pos);
 /// Appends the UTF-8 encoding of `rune` (U+FFFD if it is not a scalar value).
 void appendRune(std::string& out, char32_t rune);
 
+/// Go's strconv.Quote (%q of a string); strconv.QuoteToASCII with
+/// `asciiOnly`.
+std::string goQuote(std::string_view text, bool asciiOnly = false);
+
 /// Go's strconv.FormatFloat(value, fmt, prec, 64) for fmt 'e', 'E', 'f',
 /// 'g', 'G', 'x', 'X'; prec -1 means the shortest representation that round-trips.
 /// NaN and infinities print as "NaN", "+Inf", "-Inf".

@@ -34,11 +34,6 @@ inline constexpr std::string_view kChangeInstructions =
 /// a valid port number`. Pure: no I/O.
 oci::RunConfig configFromChanges(const std::vector<std::string>& changes);
 
-/// Go's strconv.Quote (fmt's %q): the text in double quotes with `"` and
-/// `\` escaped, control characters as \n, \t, \x01, invalid UTF-8 as \x..;
-/// printable UTF-8 kept. For messages that quote user input as Podman does.
-std::string goQuote(std::string_view text);
-
 /// Go's path.Clean for "/"-separated paths: "a/../b" -> "b", "//x/./y/" ->
 /// "/x/y", "" -> ".".
 std::string goCleanPath(std::string_view path);

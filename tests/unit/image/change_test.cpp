@@ -5,12 +5,14 @@
 #include <vector>
 
 #include "berth/base/error.hpp"
+#include "berth/format/template.hpp"
 #include "berth/image/change.hpp"
 #include "berth/oci/json_encoding.hpp"
 #include "catch.hpp"
 
 using namespace berth;
 using namespace berth::image;
+using berth::format::goQuote;
 
 namespace {
 
