@@ -47,6 +47,7 @@ std::string findBerthHelper(const std::string& name) {
   const std::string self = selfDirectory();
   // Where each helper is built in a build tree, relative to src/cli/.
   const std::string buildSubdir = name == "berth-pause"        ? "pause"
+                                  : name == "berth-init"       ? "init"
                                   : name == "berth-archive.so" ? "image/archive"
                                                                : "monitor";
   for (const std::string& candidate :

@@ -133,6 +133,7 @@ int Cli::dispatch() {
   if (chosen == nullptr)
     throw Error(Errc::InvalidArgument, "missing command 'berth COMMAND'; see 'berth --help'");
   const std::vector<std::string> stray = chosen->app->remaining();
+  if (chosen->takesArguments) args_ = stray;  // a prefix command: everything after its flags
   if (!chosen->takesArguments && !stray.empty())
     throw Error(Errc::InvalidArgument,
                 unknownTokenMessage(stray.front(), commandPath(chosen->app), false));
@@ -164,6 +165,8 @@ std::vector<std::string> Cli::rewriteShortFlagValues(int argc, char** argv) cons
 }
 
 int Cli::main(int argc, char** argv) {
+  argc_ = argc;
+  argv_ = argv;
   try {
     try {
       root_.parse(rewriteShortFlagValues(argc, argv));
@@ -185,6 +188,9 @@ int Cli::main(int argc, char** argv) {
       throw Error(Errc::InvalidArgument, e.what());
     }
     return dispatch();
+  } catch (const ExitCodeError& e) {
+    std::fprintf(stderr, "Error: %s\n", e.what());
+    return e.exitCode();
   } catch (const Error& e) {
     std::fprintf(stderr, "Error: %s\n", e.what());
   } catch (const std::exception& e) {

@@ -55,6 +55,10 @@ class Cli {
   /// takesArguments), in order.
   const std::vector<std::string>& args() const { return args_; }
 
+  /// The process's command line, as main received it.
+  int argc() const { return argc_; }
+  char** argv() const { return argv_; }
+
   /// The engine for the parsed global flags.
   engine::Engine& engine();
 
@@ -74,10 +78,17 @@ class Cli {
   std::vector<std::string> args_;
   std::vector<std::pair<std::string, CLI::App*>> groups_;
   std::unique_ptr<engine::Engine> engine_;
+  int argc_ = 0;
+  char** argv_ = nullptr;
 };
 
 // One function per file in commands/, each adding one verb.
+void addContainerCommands(Cli& cli);
+void addCreateCommand(Cli& cli);
 void addImageCommands(Cli& cli);
+void addLogsCommand(Cli& cli);
+void addPsCommand(Cli& cli);
+void addRunCommand(Cli& cli);
 void addImagesCommand(Cli& cli);
 void addImportCommand(Cli& cli);
 void addInfoCommand(Cli& cli);

@@ -4,6 +4,11 @@
 int main(int argc, char** argv) {
   berth::cli::Cli cli;
   cli.group("image", "Manage images");
+  berth::cli::addContainerCommands(cli);
+  berth::cli::addCreateCommand(cli);
+  berth::cli::addLogsCommand(cli);
+  berth::cli::addPsCommand(cli);
+  berth::cli::addRunCommand(cli);
   berth::cli::addImageCommands(cli);
   berth::cli::addImagesCommand(cli);
   berth::cli::addImportCommand(cli);

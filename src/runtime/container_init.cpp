@@ -281,6 +281,10 @@ void runContainerInit(const InitConfig& config) noexcept {
       throwErrno("set no_new_privs");
     if (config.noNewPrivileges && config.options->installSeccomp) config.options->installSeccomp();
 
+    if (config.options->parentDeathSignal != 0 &&
+        ::prctl(PR_SET_PDEATHSIG, config.options->parentDeathSignal, 0, 0, 0) != 0)
+      throwErrno("set the parent death signal");
+
     stage = LaunchStage::Exec;
     ::execve(executable.c_str(), config.argv.data(), config.envp.data());
     const int err = errno;

@@ -184,7 +184,7 @@ std::vector<oci::PosixRlimit> rlimits(const ContainerSpec& spec, const BuildCont
   const HostLimits& h = context.limits;
   auto add = [&](const char* type, std::uint64_t soft, std::uint64_t hard, std::uint64_t cap) {
     std::uint64_t max = std::min(kRlimitDefault, cap), cur = max;
-    if (context.rootless) {
+    if (context.rootless || !context.canRaiseLimits) {
       cur = std::min(cur, soft);
       max = std::min(max, hard);
     }
@@ -323,7 +323,9 @@ oci::Spec buildRuntimeSpec(const ContainerSpec& spec, const oci::ImageConfig& im
   oci::Process process;
   process.terminal = spec.tty;
   const std::string userArg = spec.user.empty() ? config.user : spec.user;
-  const ResolvedUser user = resolveUser(userArg, context.rootfs);
+  const ResolvedUser user = context.userLookupRoots.empty()
+                                ? resolveUser(userArg, context.rootfs)
+                                : resolveUser(userArg, context.userLookupRoots);
   process.user.uid = user.uid;
   process.user.gid = user.gid;
   process.user.additionalGids = user.additionalGids;

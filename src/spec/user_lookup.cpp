@@ -48,13 +48,25 @@ std::vector<std::vector<std::string>> entries(const std::string& path, std::size
 }  // namespace
 
 ResolvedUser resolveUser(std::string_view user, const std::string& rootfs) {
+  return resolveUser(user, std::vector<std::string>{rootfs});
+}
+
+ResolvedUser resolveUser(std::string_view user, const std::vector<std::string>& roots) {
+  // The first root holding the file wins (overlay: the top layer's copy).
+  const auto locate = [&roots](const char* file) {
+    for (const auto& root : roots) {
+      const std::string path = root + file;
+      if (pathExists(path)) return path;
+    }
+    return std::string("/nonexistent") + file;
+  };
   const auto colon = user.find(':');
   const std::string_view userPart = user.substr(0, colon);
   const std::optional<std::string_view> groupPart =
       colon == std::string_view::npos ? std::nullopt
                                       : std::optional<std::string_view>(user.substr(colon + 1));
 
-  const auto passwd = entries(rootfs + "/etc/passwd", 7);
+  const auto passwd = entries(locate("/etc/passwd"), 7);
   ResolvedUser result;
   std::string name;
   const auto uid = number(userPart);
@@ -80,7 +92,7 @@ ResolvedUser resolveUser(std::string_view user, const std::string& rootfs) {
                userPart);
   }
 
-  const auto groups = entries(rootfs + "/etc/group", 3);
+  const auto groups = entries(locate("/etc/group"), 3);
   if (groupPart && !groupPart->empty()) {
     if (const auto gid = number(*groupPart)) {
       result.gid = *gid;

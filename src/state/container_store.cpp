@@ -48,7 +48,8 @@ bool ContainerStore::exists(std::string_view id) const {
   return isFullId(id) && pathExists(paths_.containerDir(std::string(id)));
 }
 
-void ContainerStore::create(const ContainerConfig& config, const ContainerState& initial) {
+void ContainerStore::create(const ContainerConfig& config, const ContainerState& initial,
+                            const std::vector<std::pair<std::string, std::string>>& files) {
   validateContainerName(config.name);
   if (!isFullId(config.id))
     throwError(Errc::InvalidArgument, "container id \"{}\" is not 64 hex characters", config.id);
@@ -68,6 +69,10 @@ void ContainerStore::create(const ContainerConfig& config, const ContainerState&
   });
   writeJsonFileAtomic(hidden + "/config.json", config.toJson(), false, 0600);
   writeJsonFileAtomic(hidden + "/state.json", initial.toJson(), false, 0600);
+  for (const auto& [name, content] : files) {
+    writeFileAtomic(hidden + "/" + name, content, 0600, false);
+    syncPath(hidden + "/" + name);
+  }
   // Synced before the rename makes them visible together; then the rename
   // itself is made durable with the parent directory.
   syncPath(hidden + "/config.json");

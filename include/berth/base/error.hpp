@@ -52,6 +52,19 @@ class Error : public std::exception {
   std::string message_;
 };
 
+/// An Error with the exit code the CLI must end with instead of 125: a
+/// container command that cannot be found (127) or run (126), `rm` of a
+/// running container (2).
+class ExitCodeError : public Error {
+ public:
+  ExitCodeError(Errc kind, std::string message, int exitCode, int sysErrno = 0)
+      : Error(kind, std::move(message), sysErrno), exitCode_(exitCode) {}
+  int exitCode() const noexcept { return exitCode_; }
+
+ private:
+  int exitCode_;
+};
+
 /// The kind a failed syscall maps to (EACCES, EPERM -> PermissionDenied,
 /// EEXIST -> AlreadyExists, ENOTSUP/ENOSYS -> Unsupported, else Internal).
 Errc errcFromErrno(int err) noexcept;

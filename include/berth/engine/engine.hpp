@@ -4,7 +4,10 @@
 #include <string>
 #include <vector>
 
+#include <optional>
+
 #include "berth/base/json.hpp"
+#include "berth/spec/container_spec.hpp"
 #include "berth/state/paths.hpp"
 
 namespace berth::engine {
@@ -126,6 +129,95 @@ class Engine {
   /// `all`) that no container uses, then unreferenced blobs, layers and
   /// temporary leftovers. Returns the removed image ids.
   std::vector<std::string> pruneImages(bool all) const;
+
+  // ------------------------------------------------------------ containers
+  // containers.cpp: create, start, attach, stop, kill, rm, cleanup, wait;
+  // container_list.cpp: ps and inspect.
+
+  /// `berth create`: resolves the image (`pull`: "never" or "missing"; no
+  /// registry yet, so a missing image is Error(NoSuchImage) "NAME: image
+  /// not known"), builds the OCI runtime spec (the user, the entrypoint, the
+  /// mounts: every bad value is an error here, before anything is written),
+  /// then records the container. `replace` first removes a container of the
+  /// same name. Returns the 64-hex id.
+  struct CreateRequest {
+    spec::ContainerSpec spec;
+    std::vector<std::string> commandLine;  ///< Config.CreateCommand
+    bool replace = false;
+    std::string pull = "missing";
+  };
+  std::string createContainer(const CreateRequest& request) const;
+
+  /// `berth start` (detached): starts the monitor and returns once the
+  /// container's command runs. A running container is left alone. Throws
+  /// an Error carrying the exit code (ContainerExitError) when the command
+  /// cannot be run: 126, 127, or 125.
+  void startContainer(const std::string& nameOrId) const;
+
+  /// Foreground `run` / `start -a`: starts the container attached, copies
+  /// its stdout and stderr to `stdoutFd`/`stderrFd` (and `stdinFd`, if not
+  /// -1, to its stdin) until it exits, forwards SIGINT, SIGTERM, SIGHUP,
+  /// SIGQUIT, SIGUSR1, SIGUSR2 to it when `sigProxy`, cleans up (and removes
+  /// a --rm container), and returns the container's exit code.
+  struct AttachRequest {
+    int stdinFd = -1;
+    int stdoutFd = 1;
+    int stderrFd = 2;
+    bool sigProxy = true;
+  };
+  int runAttached(const std::string& nameOrId, const AttachRequest& request) const;
+
+  /// `berth stop`: the stop signal, then SIGKILL after `timeout` seconds
+  /// (default: the container's --stop-timeout, else 10); waits for the exit
+  /// and records it. A container that is not running is fine.
+  void stopContainer(const std::string& nameOrId, std::optional<unsigned> timeout) const;
+
+  /// `berth kill`: sends `signal` to the container's init.
+  /// Error(InvalidState) when it is not running.
+  void killContainer(const std::string& nameOrId, int signal) const;
+
+  /// `berth rm`: a running container needs `force` (it is stopped first,
+  /// with `timeout`); Error(InvalidState) with Podman's message otherwise.
+  void removeContainer(const std::string& nameOrId, bool force,
+                       std::optional<unsigned> timeout) const;
+
+  /// `berth container cleanup`: folds exit.json into the state, releases
+  /// what the run used, and removes a --rm container. Idempotent; a
+  /// container that is gone already is fine.
+  void cleanupContainer(const std::string& nameOrId) const;
+
+  /// `berth wait`: blocks until the container reaches one of `conditions`
+  /// ("stopped"/"exited" (the default), "running", "created") and returns
+  /// its exit code (-1 for conditions other than exited/stopped).
+  int waitContainer(const std::string& nameOrId, const std::vector<std::string>& conditions) const;
+
+  /// The full id of a container named by id, name or unique id prefix.
+  std::string resolveContainer(const std::string& nameOrId) const;
+  bool containerExists(const std::string& nameOrId) const;
+  std::vector<std::string> containerIds() const;
+  /// The id of the most recently created container ("" when there is none).
+  std::string latestContainer() const;
+
+  /// `berth rename`.
+  void renameContainer(const std::string& nameOrId, const std::string& newName) const;
+
+  /// `berth ps`: one Podman ListContainer object per container (the keys
+  /// of `podman ps --format json`), newest first; only running ones unless
+  /// `all`. `filters` as --filter takes them (status, name, id, label,
+  /// ancestor, exited); a bad one is Error(InvalidArgument).
+  Json listContainers(bool all, const std::vector<std::string>& filters) const;
+
+  /// `berth inspect` of a container: Podman's InspectContainerData keys.
+  Json inspectContainer(const std::string& nameOrId) const;
+
+  /// The container's log file and driver, for `berth logs`.
+  struct LogSource {
+    std::string id;
+    std::string name;
+    std::string driver;
+    std::string path;
+  };
+  LogSource containerLog(const std::string& nameOrId) const;
 
   /// `berth unshare`: replaces the process with `command` (default: $SHELL,
   /// else /bin/sh) inside the user namespace, with CONTAINERS_GRAPHROOT and

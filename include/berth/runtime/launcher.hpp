@@ -99,6 +99,12 @@ struct LaunchOptions {
   /// exec (everything set up, the command found), and it waits for
   /// LaunchedProcess::start. Otherwise launch returns after exec.
   bool waitForStart = false;
+
+  /// Sent to the container's init when the launching thread dies
+  /// (PR_SET_PDEATHSIG, set last before exec: a credential change clears
+  /// it). The monitor uses SIGKILL: a container never outlives the process
+  /// that records its exit. 0 = none.
+  int parentDeathSignal = 0;
 };
 
 /// A launched container process. Owns it: unless released, it is killed

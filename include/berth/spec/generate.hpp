@@ -32,6 +32,9 @@ struct HostLimits {
 struct BuildContext {
   std::string containerId;  ///< 64 hex; the default hostname is its first 12 chars
   std::string rootfs;       ///< root.path; the image's /etc/passwd is read below it
+  /// When set, /etc/passwd and /etc/group are read from these layer
+  /// directories (top first) instead: the rootfs is not mounted at create.
+  std::vector<std::string> userLookupRoots;
   /// Where the engine keeps the container's hosts, hostname, resolv.conf and
   /// .containerenv; "" leaves those bind mounts out.
   std::string runDir;
@@ -39,6 +42,9 @@ struct BuildContext {
   std::string initPath;  ///< the host's init binary for --init (bound on /run/berth-init)
   std::string created;   ///< RFC 3339 creation time (annotation io.kubernetes.cri-o.Created)
   bool rootless = true;
+  /// The caller holds CAP_SYS_RESOURCE: default limits may exceed its own
+  /// (a root without it is capped like a rootless user).
+  bool canRaiseLimits = true;
   /// A cgroup berth may write limits into (root, or a delegated subtree).
   /// Without one, limit flags are refused rather than silently ignored.
   bool cgroupsAvailable = false;

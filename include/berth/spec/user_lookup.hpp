@@ -30,4 +30,9 @@ struct ResolvedUser {
 /// A missing file counts as empty. Throws Error(InvalidArgument).
 ResolvedUser resolveUser(std::string_view user, const std::string& rootfs);
 
+/// The same against a root filesystem not mounted yet: `roots` are image
+/// layer directories, top first, and each file is read from the first
+/// layer that has it (a layer's copy hides the ones below, as overlay shows).
+ResolvedUser resolveUser(std::string_view user, const std::vector<std::string>& roots);
+
 }  // namespace berth::spec

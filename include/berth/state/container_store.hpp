@@ -25,7 +25,10 @@ class ContainerStore {
   /// both records at once (written into a hidden directory, then renamed).
   /// Throws Error(InvalidArgument) for a bad name, Error(AlreadyExists) when
   /// the name or id is taken; nothing is left behind on failure.
-  void create(const ContainerConfig& config, const ContainerState& initial);
+  /// `files` (name, content) are written beside the records, in the same
+  /// hidden directory, so they appear with them.
+  void create(const ContainerConfig& config, const ContainerState& initial,
+              const std::vector<std::pair<std::string, std::string>>& files = {});
 
   /// The full id for a full id, a name, or a unique id prefix, in Podman's
   /// order (exact id, exact name, prefix). Throws Error(NoSuchContainer)

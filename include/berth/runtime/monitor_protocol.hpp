@@ -1,0 +1,91 @@
+// SPDX-License-Identifier: Apache-2.0
+// What `berth` and `berth-monitor` say to each other (DESIGN.md, "Monitor
+// protocol"): the configuration handed over at start, the report on the
+// sync socket, the attach socket's messages, and exit.json.
+#pragma once
+
+#include <sys/types.h>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "berth/base/json.hpp"
+#include "berth/runtime/rootfs.hpp"
+
+namespace berth::runtime {
+
+/// The fds the monitor finds open when it starts.
+inline constexpr int kMonitorConfigFd = 3;  ///< the configuration JSON (a pipe or memfd)
+inline constexpr int kMonitorSyncFd = 4;    ///< SOCK_SEQPACKET to the CLI
+
+/// Everything one monitor needs, written by the engine's start.
+struct MonitorConfig {
+  std::string containerId;
+  std::string specPath;  ///< the OCI runtime spec (JSON)
+  RootfsSpec rootfs;
+  std::string runDir;                  ///< runroot/containers/<id>: exit.json, attach socket
+  std::string logDriver = "k8s-file";  ///< "k8s-file" or "none"
+  std::string logPath;
+  std::int64_t logMaxSize = -1;  ///< bytes; -1 = unlimited
+  /// Launch, report the pid, then wait for a Start message on the sync
+  /// socket before the command runs (a foreground `run` attaches first).
+  bool waitForStart = false;
+  bool keepStdin = false;  ///< -i: a pipe to the container's stdin, fed by attach clients
+  bool useCgroup = false;  ///< put the container in its own cgroup (root / delegated)
+  bool rootless = false;
+  std::vector<std::string> cleanupCommand;  ///< argv run after exit.json is written
+
+  Json toJson() const;
+  static MonitorConfig fromJson(const Json& json);
+};
+
+/// Sync socket messages, one JSON object per datagram.
+/// monitor -> CLI: {"pid", "pidStartTime", "monitorPid", "monitorStartTime"}
+/// or {"error", "errno", "exitCode"}; after a Start: {"started": true} or an
+/// error. CLI -> monitor: {"start": true}.
+struct MonitorReport {
+  pid_t pid = 0;
+  std::uint64_t pidStartTime = 0;
+  pid_t monitorPid = 0;
+  std::uint64_t monitorStartTime = 0;
+  std::string cgroupPath;
+  bool started = false;
+  // failures
+  std::string error;  ///< "" = success
+  int sysErrno = 0;
+  int exitCode = 0;  ///< 125, 126 or 127 for a failure
+
+  Json toJson() const;
+  static MonitorReport fromJson(const Json& json);
+};
+
+/// Attach socket (SOCK_SEQPACKET, runDir/attach): each datagram starts with
+/// one type byte, as conmon's attach socket does for the output streams.
+enum class AttachMessage : std::uint8_t {
+  Stdin = 1,       ///< client -> monitor: data for the container's stdin
+  CloseStdin = 2,  ///< client -> monitor: stdin reached EOF
+  Stdout = 3,      ///< monitor -> client
+  Stderr = 4,      ///< monitor -> client
+  Exit = 5,        ///< monitor -> client: the exit record as JSON, then close
+};
+
+/// exit.json: written once by the monitor when the container has exited.
+struct ExitRecord {
+  int exitCode = 0;  ///< the code, or 128+signal
+  int signal = 0;
+  bool oomKilled = false;
+  std::int64_t finishedNs = 0;
+
+  Json toJson() const;
+  static ExitRecord fromJson(const Json& json);
+};
+
+/// A path a unix socket can bind to or connect to: `path` itself when it
+/// fits in sun_path, else /proc/self/fd/N/<name> through `dirFd`, an
+/// O_PATH fd of its directory the caller keeps open.
+std::string socketPath(const std::string& path, int dirFd);
+
+}  // namespace berth::runtime

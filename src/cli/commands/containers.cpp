@@ -1,0 +1,338 @@
+// SPDX-License-Identifier: Apache-2.0
+// berth start, stop, kill, restart, rm, wait, rename, inspect, container
+// exists/prune/cleanup: the container lifecycle commands that take names.
+#include <unistd.h>
+
+#include <cstdio>
+#include <iostream>
+#include <memory>
+
+#include "../cli.hpp"
+#include "../output.hpp"
+#include "berth/base/error.hpp"
+#include "berth/spec/parse.hpp"
+
+namespace berth::cli {
+
+namespace {
+
+// Runs `action` for each name; failures are printed as they happen and the
+// last one decides the exit code (Podman reports every error it met).
+int forEach(const std::vector<std::string>& names,
+            const std::function<void(const std::string&)>& action,
+            const std::function<int(const Error&)>& exitCodeOf) {
+  int code = 0;
+  for (const auto& name : names) {
+    try {
+      action(name);
+    } catch (const Error& e) {
+      std::fprintf(stderr, "Error: %s\n", e.what());
+      code = exitCodeOf(e);
+    }
+  }
+  return code;
+}
+
+int engineExit(const Error& e) {
+  if (const auto* withCode = dynamic_cast<const ExitCodeError*>(&e)) return withCode->exitCode();
+  return kExitEngineError;
+}
+
+std::vector<std::string> targets(Cli& cli, bool all, bool latest, const char* verb) {
+  std::vector<std::string> names = cli.args();
+  if ((all || latest) && !names.empty())
+    throwError(Errc::InvalidArgument, "--all, --latest and containers cannot be used together");
+  if (all) return cli.engine().containerIds();
+  if (latest) {
+    const std::string id = cli.engine().latestContainer();
+    if (id.empty()) throwError(Errc::NoSuchContainer, "no containers to {}", verb);
+    return {id};
+  }
+  if (names.empty())
+    throwError(Errc::InvalidArgument, "you must provide at least one container name or id");
+  return names;
+}
+
+std::optional<unsigned> timeoutFlag(const std::optional<std::string>& value) {
+  if (!value) return std::nullopt;
+  return static_cast<unsigned>(spec::parseUintFlag(*value, "--time"));
+}
+
+void defineStart(Cli& cli, const std::string& path) {
+  CLI::App* app = cli.addCommand(path, "Start one or more containers", true);
+  auto attach = std::make_shared<bool>(false);
+  auto interactive = std::make_shared<bool>(false);
+  auto sigProxy = std::make_shared<bool>(true);
+  app->add_flag("-a,--attach", *attach, "Attach container's STDOUT and STDERR");
+  app->add_flag("-i,--interactive", *interactive, "Keep STDIN open even if not attached");
+  app->add_flag("--sig-proxy", *sigProxy, "Proxy received signals to the process");
+  cli.setRun(app, [&cli, attach, interactive, sigProxy] {
+    const auto names = targets(cli, false, false, "start");
+    if (*attach) {
+      if (names.size() > 1)
+        throwError(Errc::InvalidArgument,
+                   "you cannot start and attach multiple containers at once");
+      engine::Engine::AttachRequest request;
+      request.stdinFd = *interactive ? 0 : -1;
+      request.sigProxy = *sigProxy;
+      return cli.engine().runAttached(names.front(), request);
+    }
+    return forEach(
+        names,
+        [&](const std::string& name) {
+          cli.engine().startContainer(name);
+          writeStdout(name + "\n");
+        },
+        engineExit);
+  });
+}
+
+void defineStop(Cli& cli, const std::string& path) {
+  CLI::App* app = cli.addCommand(path, "Stop one or more containers", true);
+  auto all = std::make_shared<bool>(false);
+  auto latest = std::make_shared<bool>(false);
+  auto ignore = std::make_shared<bool>(false);
+  auto time = std::make_shared<std::optional<std::string>>();
+  app->add_flag("-a,--all", *all, "Stop all running containers");
+  app->add_flag("-l,--latest", *latest, "Act on the latest container berth is aware of");
+  app->add_flag("-i,--ignore", *ignore, "Ignore errors when a specified container is missing");
+  app->add_option("-t,--time", *time, "Seconds to wait for stop before killing the container");
+  cli.setRun(app, [&cli, all, latest, ignore, time] {
+    const auto timeout = timeoutFlag(*time);
+    return forEach(
+        targets(cli, *all, *latest, "stop"),
+        [&](const std::string& name) {
+          try {
+            cli.engine().stopContainer(name, timeout);
+          } catch (const Error& e) {
+            if (*ignore && e.kind() == Errc::NoSuchContainer) return;
+            throw;
+          }
+          writeStdout(name + "\n");
+        },
+        engineExit);
+  });
+}
+
+void defineKill(Cli& cli, const std::string& path) {
+  CLI::App* app =
+      cli.addCommand(path, "Kill one or more running containers with a specific signal", true);
+  auto all = std::make_shared<bool>(false);
+  auto latest = std::make_shared<bool>(false);
+  auto signal = std::make_shared<std::string>("KILL");
+  app->add_flag("-a,--all", *all, "Signal all running containers");
+  app->add_flag("-l,--latest", *latest, "Act on the latest container berth is aware of");
+  app->add_option("-s,--signal", *signal, "Signal to send to the container");
+  cli.setRun(app, [&cli, all, latest, signal] {
+    const int number = spec::parseSignal(*signal);
+    auto names = targets(cli, *all, *latest, "kill");
+    if (*all) {
+      // Only the running ones: --all means "every running container".
+      std::vector<std::string> running;
+      for (const auto& c : cli.engine().listContainers(false, {}))
+        running.push_back(c["Id"].get<std::string>());
+      names = running;
+    }
+    return forEach(
+        names,
+        [&](const std::string& name) {
+          cli.engine().killContainer(name, number);
+          writeStdout(name + "\n");
+        },
+        engineExit);
+  });
+}
+
+void defineRestart(Cli& cli, const std::string& path) {
+  CLI::App* app = cli.addCommand(path, "Restart one or more containers", true);
+  auto all = std::make_shared<bool>(false);
+  auto latest = std::make_shared<bool>(false);
+  auto time = std::make_shared<std::optional<std::string>>();
+  app->add_flag("-a,--all", *all, "Restart all non-running containers");
+  app->add_flag("-l,--latest", *latest, "Act on the latest container berth is aware of");
+  app->add_option("-t,--time", *time, "Seconds to wait for stop before killing the container");
+  cli.setRun(app, [&cli, all, latest, time] {
+    const auto timeout = timeoutFlag(*time);
+    return forEach(
+        targets(cli, *all, *latest, "restart"),
+        [&](const std::string& name) {
+          cli.engine().stopContainer(name, timeout);
+          cli.engine().startContainer(name);
+          writeStdout(name + "\n");
+        },
+        engineExit);
+  });
+}
+
+void defineRm(Cli& cli, const std::string& path) {
+  CLI::App* app = cli.addCommand(path, "Remove one or more containers", true);
+  auto all = std::make_shared<bool>(false);
+  auto force = std::make_shared<bool>(false);
+  auto ignore = std::make_shared<bool>(false);
+  auto volumes = std::make_shared<bool>(false);
+  auto latest = std::make_shared<bool>(false);
+  auto time = std::make_shared<std::optional<std::string>>();
+  app->add_flag("-a,--all", *all, "Remove all containers");
+  app->add_flag("-f,--force", *force, "Force removal of a running or unusable container");
+  app->add_flag("-i,--ignore", *ignore, "Ignore errors when a specified container is missing");
+  app->add_flag("-v,--volumes", *volumes, "Remove anonymous volumes associated with the container");
+  app->add_flag("-l,--latest", *latest, "Act on the latest container berth is aware of");
+  app->add_option("-t,--time", *time, "Seconds to wait for stop before killing the container");
+  cli.setRun(app, [&cli, all, force, ignore, latest, time] {
+    const auto timeout = timeoutFlag(*time);
+    return forEach(
+        targets(cli, *all, *latest, "remove"),
+        [&](const std::string& name) {
+          try {
+            const std::string id = cli.engine().resolveContainer(name);
+            cli.engine().removeContainer(id, *force, timeout);
+            writeStdout(id + "\n");
+          } catch (const Error& e) {
+            if (*ignore && e.kind() == Errc::NoSuchContainer) return;
+            throw;
+          }
+        },
+        [](const Error& e) {
+          if (e.kind() == Errc::NoSuchContainer) return 1;
+          return engineExit(e);
+        });
+  });
+}
+
+void defineWait(Cli& cli, const std::string& path) {
+  CLI::App* app = cli.addCommand(path, "Block on one or more containers", true);
+  auto conditions = std::make_shared<std::vector<std::string>>();
+  auto latest = std::make_shared<bool>(false);
+  app->add_option("--condition", *conditions, "Condition to wait on")->allow_extra_args(false);
+  app->add_flag("-l,--latest", *latest, "Act on the latest container berth is aware of");
+  cli.setRun(app, [&cli, conditions, latest] {
+    return forEach(
+        targets(cli, false, *latest, "wait"),
+        [&](const std::string& name) {
+          const int code = cli.engine().waitContainer(name, *conditions);
+          writeStdout(std::to_string(code) + "\n");
+        },
+        engineExit);
+  });
+}
+
+void defineRename(Cli& cli, const std::string& path) {
+  CLI::App* app = cli.addCommand(path, "Rename an existing container", true);
+  cli.setRun(app, [&cli] {
+    const auto& args = cli.args();
+    if (args.size() != 2)
+      throwError(Errc::InvalidArgument, "accepts 2 arg(s), received {}", args.size());
+    cli.engine().renameContainer(args[0], args[1]);
+    return 0;
+  });
+}
+
+void defineInspect(Cli& cli, const std::string& path, bool imagesToo) {
+  CLI::App* app = cli.addCommand(path, "Display the configuration of a container", true);
+  auto format = std::make_shared<std::string>();
+  auto latest = std::make_shared<bool>(false);
+  app->add_option("-f,--format", *format, "Format the output to a Go template or json");
+  app->add_flag("-l,--latest", *latest, "Act on the latest container berth is aware of");
+  cli.setRun(app, [&cli, format, latest, imagesToo] {
+    const auto names = targets(cli, false, *latest, "inspect");
+    Json found = Json::array();
+    std::vector<std::string> errors;
+    for (const auto& name : names) {
+      try {
+        found.push_back(cli.engine().inspectContainer(name));
+      } catch (const Error& e) {
+        if (e.kind() != Errc::NoSuchContainer) throw;
+        if (imagesToo) {
+          try {
+            found.push_back(cli.engine().inspectImage(name));
+            continue;
+          } catch (const Error& imageError) {
+            if (imageError.kind() != Errc::NoSuchImage) throw;
+          }
+          errors.push_back(fmt::format("no such object: \"{}\"", name));
+        } else {
+          errors.push_back(e.what());
+        }
+      }
+    }
+    if (format->empty() || format::isJsonFormat(*format)) {
+      writeStdout(format::renderJson(found, 4, format::JsonStyle::Go) + "\n");
+    } else {
+      std::string out;
+      for (const auto& object : found)
+        out += format::renderObject(*format, object, "inspect");
+      writeStdout(out);
+    }
+    if (!errors.empty()) {
+      for (std::size_t i = 0; i + 1 < errors.size(); ++i)
+        std::fprintf(stderr, "Error: %s\n", errors[i].c_str());
+      throw Error(Errc::NoSuchContainer, errors.back());
+    }
+    return 0;
+  });
+}
+
+}  // namespace
+
+void addContainerCommands(Cli& cli) {
+  cli.group("container", "Manage containers");
+  for (const std::string prefix : {"", "container "}) {
+    defineStart(cli, prefix + "start");
+    defineStop(cli, prefix + "stop");
+    defineKill(cli, prefix + "kill");
+    defineRestart(cli, prefix + "restart");
+    defineRm(cli, prefix + "rm");
+    defineWait(cli, prefix + "wait");
+    defineRename(cli, prefix + "rename");
+  }
+  defineInspect(cli, "inspect", true);
+  defineInspect(cli, "container inspect", false);
+
+  CLI::App* exists =
+      cli.addCommand("container exists", "Check if a container exists in local storage", true);
+  cli.setRun(exists, [&cli] {
+    if (cli.args().size() != 1)
+      throwError(Errc::InvalidArgument, "accepts 1 arg(s), received {}", cli.args().size());
+    return cli.engine().containerExists(cli.args().front()) ? 0 : 1;
+  });
+
+  CLI::App* cleanup = cli.addCommand(
+      "container cleanup", "Clean up network and mountpoints of one or more containers", true);
+  cli.setRun(cleanup, [&cli] {
+    return forEach(
+        cli.args(), [&](const std::string& name) { cli.engine().cleanupContainer(name); },
+        engineExit);
+  });
+
+  CLI::App* prune = cli.addCommand("container prune", "Remove all non running containers", false);
+  auto force = std::make_shared<bool>(false);
+  prune->add_flag("-f,--force", *force, "Do not prompt for confirmation");
+  cli.setRun(prune, [&cli, force] {
+    if (!*force) {
+      std::fputs(
+          "WARNING! This will remove all non running containers.\nAre you sure you want to "
+          "continue? [y/N] ",
+          stdout);
+      std::fflush(stdout);
+      std::string answer;
+      if (!std::getline(std::cin, answer) || (answer != "y" && answer != "Y" && answer != "yes"))
+        return 0;
+    }
+    std::string out;
+    for (const auto& c : cli.engine().listContainers(true, {})) {
+      const std::string state = c["State"].get<std::string>();
+      if (state == "running" || state == "paused") continue;
+      const std::string id = c["Id"].get<std::string>();
+      try {
+        cli.engine().removeContainer(id, false, std::nullopt);
+        out += id + "\n";
+      } catch (const Error& e) {
+        std::fprintf(stderr, "Error: %s\n", e.what());
+      }
+    }
+    writeStdout(out);
+    return 0;
+  });
+}
+
+}  // namespace berth::cli

@@ -1,0 +1,314 @@
+// SPDX-License-Identifier: Apache-2.0
+// berth create and berth run: Podman's flags become a ContainerSpec.
+#include <fcntl.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <memory>
+
+#include "../cli.hpp"
+#include "../output.hpp"
+#include "berth/base/error.hpp"
+#include "berth/base/fs.hpp"
+#include "berth/spec/parse.hpp"
+
+namespace berth::cli {
+
+namespace {
+
+struct CreateFlags {
+  bool detach = false;
+  bool interactive = false;
+  bool tty = false;
+  bool rm = false;
+  bool replace = false;
+  bool init = false;
+  bool readOnly = false;
+  std::string readOnlyTmpfs = "true";
+  bool privileged = false;
+  std::string sigProxy = "true";
+  std::string name;
+  std::string cidfile;
+  std::optional<std::string> entrypoint;
+  std::vector<std::string> env;
+  std::vector<std::string> envFiles;
+  std::string workdir;
+  std::string user;
+  std::string hostname;
+  std::vector<std::string> labels;
+  std::vector<std::string> annotations;
+  std::string stopSignal;
+  std::optional<std::string> stopTimeout;
+  std::vector<std::string> tmpfs;
+  std::vector<std::string> volumes;
+  std::vector<std::string> mounts;
+  std::vector<std::string> capAdd;
+  std::vector<std::string> capDrop;
+  std::vector<std::string> securityOpts;
+  std::vector<std::string> ulimits;
+  std::vector<std::string> sysctls;
+  std::string memory;
+  std::string pidsLimit;
+  std::string cpus;
+  std::string cpuShares;
+  std::string network;
+  std::string pull = "missing";
+  std::string umask;
+  std::string logDriver;
+  std::vector<std::string> logOpts;
+};
+
+void addOption(CLI::App* app, const std::string& names, std::vector<std::string>& target,
+               const std::string& help) {
+  app->add_option(names, target, help)->allow_extra_args(false);
+}
+
+void defineFlags(CLI::App* app, CreateFlags& f, bool run) {
+  if (run) {
+    app->add_flag("-d,--detach", f.detach, "Run container in background and print container ID");
+    app->add_option("--sig-proxy", f.sigProxy, "Proxy received signals to the process")
+        ->expected(0, 1)
+        ->default_str("true");
+  }
+  app->add_flag("-i,--interactive", f.interactive, "Keep STDIN open even if not attached");
+  app->add_flag("-t,--tty", f.tty, "Allocate a pseudo-TTY for container");
+  app->add_flag("--rm", f.rm, "Remove container (and pod if created) after exit");
+  app->add_flag("--replace", f.replace, "If a container with the same name exists, replace it");
+  app->add_flag(
+      "--init", f.init,
+      "Run an init binary inside the container that forwards signals and reaps processes");
+  app->add_flag("--read-only", f.readOnly, "Make containers root filesystem read-only");
+  app->add_option("--read-only-tmpfs", f.readOnlyTmpfs,
+                  "When running containers in read-only mode mount a read-write tmpfs on /run, "
+                  "/tmp and /var/tmp");
+  app->add_flag("--privileged", f.privileged, "Give extended privileges to container");
+  app->add_option("--name", f.name, "Assign a name to the container");
+  app->add_option("--cidfile", f.cidfile, "Write the container ID to the file");
+  app->add_option("--entrypoint", f.entrypoint, "Overwrite the default ENTRYPOINT of the image");
+  addOption(app, "-e,--env", f.env, "Set environment variables in container");
+  addOption(app, "--env-file", f.envFiles, "Read in a file of environment variables");
+  app->add_option("-w,--workdir", f.workdir, "Working directory inside the container");
+  app->add_option("-u,--user", f.user, "Username or UID (format: <name|uid>[:<group|gid>])");
+  app->add_option("-h,--hostname", f.hostname, "Set container hostname");
+  addOption(app, "-l,--label", f.labels, "Set metadata on container");
+  addOption(app, "--annotation", f.annotations, "Add annotations to container (key=value)");
+  app->add_option("--stop-signal", f.stopSignal, "Signal to stop a container. Default is SIGTERM");
+  app->add_option("--stop-timeout", f.stopTimeout,
+                  "Timeout (in seconds) that containers stopped by user command have to exit");
+  addOption(app, "--tmpfs", f.tmpfs, "Mount a temporary filesystem (tmpfs) into a container");
+  addOption(app, "-v,--volume", f.volumes, "Bind mount a volume into the container");
+  addOption(app, "--mount", f.mounts, "Attach a filesystem mount to the container");
+  addOption(app, "--cap-add", f.capAdd, "Add capabilities to the container");
+  addOption(app, "--cap-drop", f.capDrop, "Drop capabilities from the container");
+  addOption(app, "--security-opt", f.securityOpts, "Security Options");
+  addOption(app, "--ulimit", f.ulimits, "Ulimit options");
+  addOption(app, "--sysctl", f.sysctls, "Sysctl options");
+  app->add_option("-m,--memory", f.memory, "Memory limit (format: <number>[<unit>])");
+  app->add_option("--pids-limit", f.pidsLimit, "Tune container pids limit (set -1 for unlimited)");
+  app->add_option("--cpus", f.cpus, "Number of CPUs. The default is 0.000 which means no limit");
+  app->add_option("-c,--cpu-shares", f.cpuShares, "CPU shares (relative weight)");
+  app->add_option("--network,--net", f.network, "Connect a container to a network");
+  app->add_option("--pull", f.pull, "Pull image policy");
+  app->add_option("--umask", f.umask, "Set umask in container");
+  app->add_option("--log-driver", f.logDriver, "Logging driver for the container");
+  addOption(app, "--log-opt", f.logOpts, "Logging driver options");
+}
+
+bool parseBool(const std::string& value, const char* flag) {
+  if (value == "true" || value == "1" || value == "t" || value == "T" || value == "TRUE" ||
+      value == "True")
+    return true;
+  if (value == "false" || value == "0" || value == "f" || value == "F" || value == "FALSE" ||
+      value == "False")
+    return false;
+  throwError(
+      Errc::InvalidArgument,
+      "invalid argument \"{}\" for \"{}\" flag: strconv.ParseBool: parsing \"{}\": invalid syntax",
+      value, flag, value);
+}
+
+std::vector<std::string> splitCommas(const std::vector<std::string>& values) {
+  std::vector<std::string> out;
+  for (const auto& value : values) {
+    std::size_t start = 0;
+    for (;;) {
+      const auto comma = value.find(',', start);
+      out.push_back(value.substr(start, comma - start));
+      if (comma == std::string::npos) break;
+      start = comma + 1;
+    }
+  }
+  return out;
+}
+
+spec::ContainerSpec buildSpec(const CreateFlags& f, const std::vector<std::string>& args) {
+  spec::ContainerSpec s;
+  if (args.empty())
+    throwError(Errc::InvalidArgument, "requires at least 1 arg(s), only received 0");
+  if (args.front().size() > 1 && args.front()[0] == '-')
+    throwError(Errc::InvalidArgument, "unknown flag: {}",
+               args.front().substr(0, args.front().find('=')));
+  s.image = args.front();
+  s.command.assign(args.begin() + 1, args.end());
+  if (!f.name.empty()) spec::validateContainerName(f.name);
+  s.name = f.name;
+  if (f.entrypoint) s.entrypoint = spec::parseEntrypoint(*f.entrypoint);
+  const auto hostEnv = spec::hostEnvironment();
+  for (const auto& file : f.envFiles) {
+    s.envFiles.push_back(file);
+    spec::readEnvFile(file, hostEnv, s.envFromFiles);
+  }
+  for (const auto& e : f.env)
+    spec::parseEnvEntry(e, hostEnv, s.env);
+  s.workdir = f.workdir;
+  if (!s.workdir.empty() && s.workdir.front() != '/')
+    throwError(Errc::InvalidArgument, "workdir \"{}\" must be an absolute path", s.workdir);
+  s.user = f.user;
+  s.hostname = f.hostname;
+  for (const auto& l : f.labels)
+    spec::parseKeyValue(l, "label", s.labels);
+  for (const auto& a : f.annotations)
+    spec::parseKeyValue(a, "annotation", s.annotations);
+  if (!f.stopSignal.empty()) s.stopSignal = spec::parseSignal(f.stopSignal);
+  if (f.stopTimeout)
+    s.stopTimeout = static_cast<unsigned>(spec::parseUintFlag(*f.stopTimeout, "--stop-timeout"));
+  s.init = f.init;
+  s.readOnly = f.readOnly;
+  s.readOnlyTmpfs = parseBool(f.readOnlyTmpfs, "--read-only-tmpfs");
+  for (const auto& t : f.tmpfs)
+    s.tmpfs.push_back(spec::parseTmpfs(t));
+  char cwd[4096] = {};
+  if (::getcwd(cwd, sizeof(cwd) - 1) == nullptr) cwd[0] = '\0';
+  for (const auto& v : f.volumes)
+    s.volumes.push_back(spec::parseVolume(v, cwd));
+  for (const auto& m : f.mounts)
+    s.mounts.push_back(spec::parseMount(m));
+  s.capAdd = splitCommas(f.capAdd);
+  s.capDrop = splitCommas(f.capDrop);
+  s.privileged = f.privileged;
+  for (const auto& o : f.securityOpts)
+    spec::applySecurityOpt(s, o);
+  for (const auto& u : f.ulimits)
+    s.ulimits.push_back(spec::parseUlimit(u));
+  for (const auto& sc : f.sysctls)
+    spec::parseSysctl(sc, s.sysctls);
+  if (!f.memory.empty()) s.memory = spec::parseMemorySize(f.memory, "memory");
+  if (!f.pidsLimit.empty()) s.pidsLimit = spec::parseIntFlag(f.pidsLimit, "--pids-limit");
+  if (!f.cpus.empty()) s.cpus = spec::parseCpus(f.cpus);
+  if (!f.cpuShares.empty()) s.cpuShares = spec::parseUintFlag(f.cpuShares, "--cpu-shares");
+  if (!f.network.empty()) s.network = spec::parseNetworkMode(f.network);
+  if (!f.umask.empty()) s.umask = spec::parseUmask(f.umask);
+  if (!f.logDriver.empty()) s.logDriver = spec::parseLogDriver(f.logDriver);
+  for (const auto& o : f.logOpts)
+    spec::parseKeyValue(o, "log-opt", s.logOpts);
+  if (auto size = s.logOpts.find("max-size"); size != s.logOpts.end())
+    spec::parseMemorySize(size->second, "--log-opt max-size");
+  s.rm = f.rm;
+  s.tty = f.tty;
+  s.interactive = f.interactive;
+  return s;
+}
+
+std::vector<std::string> commandLine(int argc, char** argv) {
+  std::vector<std::string> out;
+  char buffer[4096];
+  const ssize_t n = ::readlink("/proc/self/exe", buffer, sizeof(buffer) - 1);
+  out.push_back(n > 0 ? std::string(buffer, static_cast<std::size_t>(n)) : argv[0]);
+  for (int i = 1; i < argc; ++i)
+    out.emplace_back(argv[i]);
+  return out;
+}
+
+void checkCidfile(const std::string& path) {
+  if (!path.empty() && pathExists(path))
+    throwError(Errc::AlreadyExists,
+               "container id file exists. Ensure another container is not using it or delete {}",
+               path);
+}
+
+std::string create(Cli& cli, const CreateFlags& flags, const std::vector<std::string>& args) {
+  if (flags.tty)
+    throwError(Errc::Unsupported, "--tty: pseudo-terminals are not supported yet by berth");
+  engine::Engine::CreateRequest request;
+  request.spec = buildSpec(flags, args);
+  request.commandLine = commandLine(cli.argc(), cli.argv());
+  request.replace = flags.replace;
+  request.pull = flags.pull;
+  checkCidfile(flags.cidfile);
+  const std::string id = cli.engine().createContainer(request);
+  if (!flags.cidfile.empty()) {
+    try {
+      writeFileAtomic(flags.cidfile, id, 0644, false);
+    } catch (const Error& e) {
+      cli.engine().removeContainer(id, true, 0);
+      throw Error(e.kind(), "opening cidfile: " + e.message(), e.sysErrno());
+    }
+  }
+  return id;
+}
+
+}  // namespace
+
+void addCreateCommand(Cli& cli) {
+  for (const std::string path : {"create", "container create"}) {
+    CLI::App* app = cli.addCommand(path, "Create but do not start a container", true);
+    app->prefix_command();
+    app->fallthrough(false);
+    app->set_help_flag("--help", "Print this help message and exit");  // -h is --hostname
+    auto flags = std::make_shared<CreateFlags>();
+    defineFlags(app, *flags, false);
+    cli.setRun(app, [&cli, flags] {
+      const std::string id = create(cli, *flags, cli.args());
+      writeStdout(id + "\n");
+      return 0;
+    });
+  }
+}
+
+void addRunCommand(Cli& cli) {
+  for (const std::string path : {"run", "container run"}) {
+    CLI::App* app = cli.addCommand(path, "Run a command in a new container", true);
+    app->prefix_command();
+    app->fallthrough(false);
+    app->set_help_flag("--help", "Print this help message and exit");  // -h is --hostname
+    auto flags = std::make_shared<CreateFlags>();
+    defineFlags(app, *flags, true);
+    cli.setRun(app, [&cli, flags] {
+      const std::string id = create(cli, *flags, cli.args());
+      const bool rm = flags->rm;
+      if (flags->detach) {
+        try {
+          cli.engine().startContainer(id);
+        } catch (const Error&) {
+          if (rm) {
+            try {
+              cli.engine().removeContainer(id, true, 0);
+            } catch (const Error&) {
+            }
+          }
+          throw;
+        }
+        writeStdout(id + "\n");
+        return 0;
+      }
+      engine::Engine::AttachRequest attach;
+      attach.stdinFd = flags->interactive ? 0 : -1;
+      attach.sigProxy =
+          parseBool(flags->sigProxy.empty() ? "true" : flags->sigProxy, "--sig-proxy");
+      try {
+        return cli.engine().runAttached(id, attach);
+      } catch (const Error&) {
+        if (rm && cli.engine().containerExists(id)) {
+          try {
+            cli.engine().removeContainer(id, true, 0);
+          } catch (const Error&) {
+          }
+        }
+        throw;
+      }
+    });
+  }
+}
+
+}  // namespace berth::cli

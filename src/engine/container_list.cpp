@@ -1,0 +1,501 @@
+// SPDX-License-Identifier: Apache-2.0
+// Reading containers: state reconciliation, `ps` and `inspect`.
+#include <signal.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cctype>
+#include <random>
+#include <regex>
+
+#include "berth/base/error.hpp"
+#include "berth/base/fs.hpp"
+#include "berth/engine/engine.hpp"
+#include "berth/format/human.hpp"
+#include "berth/runtime/monitor_protocol.hpp"
+#include "berth/runtime/userns.hpp"
+#include "container_internal.hpp"
+
+namespace berth::engine {
+
+namespace detail {
+
+std::string currentBootId() {
+  static const std::string id = [] {
+    std::string text = readFileIfExists("/proc/sys/kernel/random/boot_id").value_or("");
+    while (!text.empty() && (text.back() == '\n' || text.back() == ' '))
+      text.pop_back();
+    return text;
+  }();
+  return id;
+}
+
+bool processAlive(pid_t pid, std::uint64_t startTime) {
+  if (pid <= 0) return false;
+  const auto actual = runtime::processStartTime(pid);
+  return actual != 0 && (startTime == 0 || actual == startTime);
+}
+
+std::string runtimeSpecPath(const state::StorePaths& paths, const std::string& id) {
+  return paths.containerDir(id) + "/runtime-spec.json";
+}
+std::string exitFilePath(const state::StorePaths& paths, const std::string& id) {
+  return paths.runContainerDir(id) + "/exit.json";
+}
+std::string logFilePath(const state::StorePaths& paths, const std::string& id) {
+  return paths.containerDir(id) + "/ctr.log";
+}
+
+spec::ContainerSpec containerSpec(const state::ContainerConfig& config) {
+  return spec::ContainerSpec::fromJson(config.spec, "container " + config.id);
+}
+
+ContainerRecord loadContainer(const state::ContainerStore& store, const std::string& id) {
+  ContainerRecord record{store.readConfig(id), store.readState(id), false};
+  auto& st = record.state;
+  if (st.status != state::ContainerStatus::Running && st.status != state::ContainerStatus::Paused &&
+      st.status != state::ContainerStatus::Stopping)
+    return record;
+  const bool sameBoot = st.bootId.empty() || st.bootId == currentBootId();
+  if (sameBoot && processAlive(st.pid, st.pidStartTime)) return record;
+  // The process is gone. The monitor writes exit.json once it has drained
+  // the output; while it still runs, the container counts as running.
+  const auto exitJson =
+      sameBoot ? readJsonFileIfExists(exitFilePath(store.paths(), id)) : std::nullopt;
+  if (!exitJson && sameBoot && processAlive(st.monitorPid, st.monitorStartTime)) return record;
+  record.stale = true;
+  st.status = state::ContainerStatus::Exited;
+  st.pid = 0;
+  st.monitorPid = 0;
+  if (exitJson) {
+    const auto exit = runtime::ExitRecord::fromJson(*exitJson);
+    st.exitCode = exit.exitCode;
+    st.finishedNs = exit.finishedNs;
+    st.oomKilled = exit.oomKilled;
+  } else {
+    // The monitor died without a record (killed): the container went with
+    // it (parent death signal), its status is unknown.
+    st.exitCode = -1;
+    st.finishedNs = format::nowNs();
+  }
+  return record;
+}
+
+std::string generateContainerName() {
+  static constexpr const char* kAdjectives[] = {
+      "admiring",    "affectionate", "agitated",   "amazing",    "angry",
+      "awesome",     "blissful",     "bold",       "boring",     "brave",
+      "busy",        "charming",     "clever",     "cool",       "compassionate",
+      "competent",   "confident",    "cranky",     "crazy",      "dazzling",
+      "determined",  "distracted",   "dreamy",     "eager",      "ecstatic",
+      "elastic",     "elated",       "elegant",    "eloquent",   "epic",
+      "exciting",    "fervent",      "festive",    "flamboyant", "focused",
+      "friendly",    "frosty",       "funny",      "gallant",    "gifted",
+      "goofy",       "gracious",     "great",      "happy",      "hardcore",
+      "heuristic",   "hopeful",      "hungry",     "infallible", "inspiring",
+      "interesting", "intelligent",  "jolly",      "jovial",     "keen",
+      "kind",        "laughing",     "loving",     "lucid",      "magical",
+      "modest",      "musing",       "mystifying", "naughty",    "nervous",
+      "nice",        "nifty",        "nostalgic",  "objective",  "optimistic",
+      "peaceful",    "pedantic",     "pensive",    "practical",  "priceless",
+      "quirky",      "quizzical",    "recursing",  "relaxed",    "reverent",
+      "romantic",    "sad",          "serene",     "sharp",      "silly",
+      "sleepy",      "stoic",        "strange",    "stupefied",  "suspicious",
+      "sweet",       "tender",       "thirsty",    "trusting",   "unruffled",
+      "upbeat",      "vibrant",      "vigilant",   "vigorous",   "wizardly",
+      "wonderful",   "xenodochial",  "youthful",   "zealous",    "zen"};
+  static constexpr const char* kNames[] = {
+      "agnesi",     "albattani",    "allen",       "almeida",       "archimedes",  "ardinghelli",
+      "aryabhata",  "austin",       "babbage",     "banach",        "bardeen",     "bartik",
+      "bassi",      "bell",         "bhabha",      "bhaskara",      "blackwell",   "bohr",
+      "booth",      "borg",         "bose",        "boyd",          "brahmagupta", "brattain",
+      "brown",      "carson",       "cartwright",  "chandrasekhar", "chaplygin",   "chatelet",
+      "chatterjee", "cohen",        "colden",      "cori",          "cray",        "curie",
+      "darwin",     "davinci",      "dijkstra",    "dubinsky",      "easley",      "edison",
+      "einstein",   "elgamal",      "elion",       "engelbart",     "euclid",      "euler",
+      "faraday",    "fermat",       "fermi",       "feynman",       "franklin",    "galileo",
+      "gates",      "goldberg",     "goldstine",   "goldwasser",    "golick",      "goodall",
+      "gould",      "greider",      "hamilton",    "haslett",       "hawking",     "heisenberg",
+      "hellman",    "hermann",      "herschel",    "hertz",         "hodgkin",     "hoover",
+      "hopper",     "hugle",        "hypatia",     "jackson",       "jang",        "jennings",
+      "jepsen",     "johnson",      "joliot",      "jones",         "kalam",       "kapitsa",
+      "kare",       "keldysh",      "keller",      "kepler",        "khorana",     "kilby",
+      "kirch",      "knuth",        "kowalevski",  "lalande",       "lamarr",      "lamport",
+      "leakey",     "leavitt",      "lederberg",   "lehmann",       "lewin",       "lichterman",
+      "liskov",     "lovelace",     "lumiere",     "mahavira",      "margulis",    "matsumoto",
+      "maxwell",    "mayer",        "mccarthy",    "mcclintock",    "mclean",      "mcnulty",
+      "meitner",    "mendel",       "merkle",      "minsky",        "mirzakhani",  "moore",
+      "morse",      "murdock",      "napier",      "nash",          "neumann",     "newton",
+      "nobel",      "noether",      "northcutt",   "noyce",         "panini",      "pare",
+      "pascal",     "pasteur",      "payne",       "perlman",       "pike",        "poincare",
+      "ptolemy",    "raman",        "ramanujan",   "ride",          "ritchie",     "robinson",
+      "roentgen",   "rosalind",     "rubin",       "saha",          "sammet",      "sanderson",
+      "shannon",    "shaw",         "shirley",     "shockley",      "sinoussi",    "snyder",
+      "spence",     "stallman",     "stonebraker", "swanson",       "swartz",      "swirles",
+      "tesla",      "tharp",        "thompson",    "torvalds",      "turing",      "varahamihira",
+      "villani",    "visvesvaraya", "volhard",     "wescoff",       "wiles",       "williams",
+      "wilson",     "wing",         "wozniak",     "wright",        "wu",          "yalow",
+      "yonath",     "zhukovsky"};
+  std::random_device device;
+  std::uniform_int_distribution<std::size_t> adjective(0, std::size(kAdjectives) - 1);
+  std::uniform_int_distribution<std::size_t> name(0, std::size(kNames) - 1);
+  return std::string(kAdjectives[adjective(device)]) + "_" + kNames[name(device)];
+}
+
+std::string statusText(const state::ContainerState& state, std::int64_t nowNs) {
+  switch (state.status) {
+    case state::ContainerStatus::Running:
+      return "Up " + format::humanDuration(nowNs - state.startedNs) + " ago";
+    case state::ContainerStatus::Paused:
+      return "Paused";
+    case state::ContainerStatus::Exited:
+    case state::ContainerStatus::Stopped:
+      return fmt::format("Exited ({}) {} ago", state.exitCode.value_or(0),
+                         format::humanDuration(nowNs - state.finishedNs));
+    case state::ContainerStatus::Configured:
+    case state::ContainerStatus::Created:
+      return "Created";
+    case state::ContainerStatus::Stopping:
+      return "Stopping";
+    case state::ContainerStatus::Removing:
+      return "Removing";
+    case state::ContainerStatus::Unknown:
+      break;
+  }
+  return "Unknown";
+}
+
+}  // namespace detail
+
+namespace {
+
+using detail::ContainerRecord;
+
+// Go's zero time.Time as Unix seconds, which Podman prints for "never".
+constexpr std::int64_t kGoZeroUnix = -62135596800;
+
+std::int64_t unixSeconds(std::int64_t ns) {
+  return ns == 0 ? kGoZeroUnix : ns / 1000000000;
+}
+
+std::string goTime(std::int64_t ns) {
+  return ns == 0 ? "0001-01-01T00:00:00Z" : format::formatRfc3339Nano(ns);
+}
+
+// ps's --filter: KEY=VALUE, values of one key ORed, keys ANDed (Podman).
+struct Filters {
+  std::map<std::string, std::vector<std::string>> byKey;
+};
+
+Filters parseFilters(const std::vector<std::string>& filters) {
+  static const std::vector<std::string> kKnown = {"status",   "name",   "id",     "label",
+                                                  "ancestor", "exited", "before", "since"};
+  Filters out;
+  for (const auto& filter : filters) {
+    const auto eq = filter.find('=');
+    if (eq == std::string::npos)
+      throwError(Errc::InvalidArgument, "invalid filter \"{}\": expected KEY=VALUE", filter);
+    const std::string key = filter.substr(0, eq);
+    if (std::find(kKnown.begin(), kKnown.end(), key) == kKnown.end())
+      throwError(Errc::InvalidArgument, "{} is an invalid filter", key);
+    const std::string value = filter.substr(eq + 1);
+    if (key == "status") {
+      static const std::vector<std::string> kStates = {"created",    "running",  "paused",
+                                                       "stopped",    "exited",   "unknown",
+                                                       "configured", "removing", "stopping"};
+      if (std::find(kStates.begin(), kStates.end(), value) == kStates.end())
+        throwError(Errc::InvalidArgument,
+                   "{} is not a valid status: expected one of created, running, paused, stopped, "
+                   "exited, unknown",
+                   value);
+    }
+    if (key == "exited") {
+      if (value.empty() || value.find_first_not_of("0123456789") != std::string::npos)
+        throwError(Errc::InvalidArgument, "exited code out of range \"{}\"", value);
+    }
+    out.byKey[key].push_back(value);
+  }
+  return out;
+}
+
+bool matchesName(const std::string& pattern, const std::string& name) {
+  // Podman: a regular expression; plain substrings are by far the common use.
+  try {
+    return std::regex_search(name, std::regex(pattern));
+  } catch (const std::regex_error&) {
+    return name.find(pattern) != std::string::npos;
+  }
+}
+
+bool matches(const Filters& filters, const ContainerRecord& record) {
+  for (const auto& [key, values] : filters.byKey) {
+    bool any = false;
+    for (const auto& value : values) {
+      if (key == "status") {
+        const std::string status(state::toString(record.state.status));
+        any = status == value || (value == "stopped" && status == "exited");
+      } else if (key == "name") {
+        any = matchesName(value, record.config.name);
+      } else if (key == "id") {
+        any = record.config.id.compare(0, value.size(), value) == 0;
+      } else if (key == "label") {
+        const auto eq = value.find('=');
+        const auto it = record.config.labels.find(value.substr(0, eq));
+        any = it != record.config.labels.end() &&
+              (eq == std::string::npos || it->second == value.substr(eq + 1));
+      } else if (key == "ancestor") {
+        const auto& image = record.config.imageName;
+        any = image == value || record.config.imageId.compare(0, value.size(), value) == 0 ||
+              image.ends_with("/" + value) || image.ends_with("/" + value + ":latest") ||
+              image == value + ":latest";
+      } else if (key == "exited") {
+        any = record.state.status == state::ContainerStatus::Exited &&
+              std::to_string(record.state.exitCode.value_or(0)) == value;
+      }
+      if (any) break;
+    }
+    if (!any) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+Json Engine::listContainers(bool all, const std::vector<std::string>& filters) const {
+  const Filters parsed = parseFilters(filters);
+  state::ContainerStore store(paths_);
+  std::vector<ContainerRecord> records;
+  for (const auto& id : store.listIds()) {
+    try {
+      ContainerRecord record = detail::loadContainer(store, id);
+      const bool running = record.state.status == state::ContainerStatus::Running;
+      if (!all && !running && parsed.byKey.empty()) continue;
+      if (!matches(parsed, record)) continue;
+      records.push_back(std::move(record));
+    } catch (const Error& e) {
+      if (e.kind() != Errc::NoSuchContainer) throw;  // removed while listing
+    }
+  }
+  std::sort(records.begin(), records.end(),
+            [](const auto& a, const auto& b) { return a.config.createdNs > b.config.createdNs; });
+  const std::int64_t now = format::nowNs();
+  Json out = Json::array();
+  for (const auto& record : records) {
+    const auto& st = record.state;
+    const bool exited = st.status == state::ContainerStatus::Exited;
+    Json labels = record.config.labels.empty() ? Json(nullptr) : Json(record.config.labels);
+    const Json command = record.config.extra.value("args", Json::array());
+    out.push_back(Json{
+        {"AutoRemove", record.config.spec.value("rm", false)},
+        {"Command", command.empty() ? Json(nullptr) : command},
+        {"CreatedAt", format::timeAgo(record.config.createdNs, now)},
+        {"Exited", exited},
+        {"ExitedAt", exited ? unixSeconds(st.finishedNs) : kGoZeroUnix},
+        {"ExitCode", st.exitCode.value_or(0)},
+        {"Id", record.config.id},
+        {"Image", record.config.imageName},
+        {"ImageID", record.config.imageId},
+        {"IsInfra", false},
+        {"Labels", labels},
+        {"Mounts", Json::array()},
+        {"Names", Json::array({record.config.name})},
+        {"Namespaces", Json::object()},
+        {"Networks", Json::array()},
+        {"Pid", st.status == state::ContainerStatus::Running ? st.pid : 0},
+        {"Pod", ""},
+        {"PodName", ""},
+        {"Ports", nullptr},
+        {"Size", nullptr},
+        {"StartedAt", unixSeconds(st.startedNs)},
+        {"State", std::string(state::toString(st.status))},
+        {"Status", detail::statusText(st, now)},
+        {"Created", unixSeconds(record.config.createdNs)},
+    });
+  }
+  return out;
+}
+
+Json Engine::inspectContainer(const std::string& nameOrId) const {
+  state::ContainerStore store(paths_);
+  const std::string id = store.resolve(nameOrId);
+  const ContainerRecord record = detail::loadContainer(store, id);
+  const spec::ContainerSpec spec = detail::containerSpec(record.config);
+  const Json runtime =
+      readJsonFileIfExists(detail::runtimeSpecPath(paths_, id)).value_or(Json::object());
+  const Json process = runtime.value("process", Json::object());
+  const Json args = process.value("args", Json::array());
+  const Json caps = process.value("capabilities", Json::object());
+  const auto& st = record.state;
+  const bool running = st.status == state::ContainerStatus::Running;
+  const std::string runDir = paths_.runContainerDir(id);
+  const std::string staticDir = paths_.containerDir(id);
+
+  Json stateJson{
+      {"OciVersion", runtime.value("ociVersion", "1.0.2-dev")},
+      {"Status", std::string(state::toString(st.status))},
+      {"Running", running},
+      {"Paused", st.status == state::ContainerStatus::Paused},
+      {"Restarting", false},
+      {"OOMKilled", st.oomKilled},
+      {"Dead", false},
+      {"Pid", running ? st.pid : 0},
+      {"ConmonPid", running ? st.monitorPid : 0},
+      {"ExitCode", st.exitCode.value_or(0)},
+      {"Error", ""},
+      {"StartedAt", goTime(st.startedNs)},
+      {"FinishedAt", goTime(st.finishedNs)},
+      {"CheckpointedAt", "0001-01-01T00:00:00Z"},
+      {"RestoredAt", "0001-01-01T00:00:00Z"},
+  };
+  Json mounts = Json::array();
+  for (const auto& m : runtime.value("mounts", Json::array())) {
+    if (m.value("type", "") != "bind") continue;
+    const std::string destination = m.value("destination", "");
+    if (destination == "/etc/hosts" || destination == "/etc/hostname" ||
+        destination == "/etc/resolv.conf" || destination == "/run/.containerenv" ||
+        destination == "/dev/shm" || destination == "/run/berth-init")
+      continue;
+    const auto options = m.value("options", std::vector<std::string>{});
+    const bool readOnly = std::find(options.begin(), options.end(), "ro") != options.end();
+    mounts.push_back(Json{{"Type", "bind"},
+                          {"Source", m.value("source", "")},
+                          {"Destination", destination},
+                          {"Driver", ""},
+                          {"Mode", ""},
+                          {"Options", Json::array({"rbind"})},
+                          {"RW", !readOnly},
+                          {"Propagation", "rprivate"}});
+  }
+  Json config{
+      {"Hostname", runtime.value("hostname", "")},
+      {"Domainname", ""},
+      {"User", spec.user},
+      {"AttachStdin", false},
+      {"AttachStdout", false},
+      {"AttachStderr", false},
+      {"Tty", spec.tty},
+      {"OpenStdin", spec.interactive},
+      {"StdinOnce", false},
+      {"Env", process.value("env", Json::array())},
+      {"Cmd", spec.command.empty() ? Json(nullptr) : Json(spec.command)},
+      {"Image", record.config.imageName},
+      {"Volumes", nullptr},
+      {"WorkingDir", process.value("cwd", "/")},
+      {"Entrypoint", spec.entrypoint ? Json(*spec.entrypoint) : Json("")},
+      {"OnBuild", nullptr},
+      {"Labels", record.config.labels.empty() ? Json(nullptr) : Json(record.config.labels)},
+      {"Annotations", runtime.value("annotations", Json::object())},
+      {"StopSignal", spec.stopSignal},
+      {"CreateCommand", record.config.command},
+      {"Umask", fmt::format("{:04o}", spec.umask.value_or(022))},
+      {"Timeout", 0},
+      {"StopTimeout", spec.stopTimeout.value_or(10)},
+  };
+  const std::string networkMode = spec.network.kind == spec::NetworkMode::Kind::Host   ? "host"
+                                  : spec.network.kind == spec::NetworkMode::Kind::None ? "none"
+                                  : spec.network.kind == spec::NetworkMode::Kind::Path
+                                      ? "ns:" + spec.network.path
+                                      : "private";
+  Json tmpfs = Json::object();
+  for (const auto& t : spec.tmpfs) {
+    std::string options;
+    for (const auto& o : t.options)
+      options += (options.empty() ? "" : ",") + o;
+    tmpfs[t.destination] = options;
+  }
+  Json hostConfig{
+      {"Binds", Json::array()},
+      {"CgroupManager", "cgroupfs"},
+      {"LogConfig",
+       {{"Type", spec.logDriver},
+        {"Config", nullptr},
+        {"Path", detail::logFilePath(paths_, id)},
+        {"Tag", ""},
+        {"Size", spec.logOpts.count("max-size") ? spec.logOpts.at("max-size") : "0B"}}},
+      {"NetworkMode", networkMode},
+      {"AutoRemove", spec.rm},
+      {"CapAdd", spec.capAdd},
+      {"CapDrop", spec.capDrop},
+      {"Privileged", spec.privileged},
+      {"ReadonlyRootfs", spec.readOnly},
+      {"SecurityOpt", Json::array()},
+      {"Tmpfs", tmpfs},
+      {"Memory", spec.memory.value_or(0)},
+      {"NanoCpus", static_cast<std::int64_t>(spec.cpus.value_or(0) * 1e9)},
+      {"CpuShares", spec.cpuShares.value_or(0)},
+      {"PidsLimit", spec.pidsLimit.value_or(paths_.rootless ? 0 : 2048)},
+      {"Ulimits", Json::array()},
+  };
+  for (const auto& u : spec.ulimits)
+    hostConfig["Ulimits"].push_back(
+        Json{{"Name", "RLIMIT_" +
+                          [&] {
+                            std::string upper = u.name;
+                            for (auto& c : upper)
+                              c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+                            return upper;
+                          }()},
+             {"Soft", u.soft},
+             {"Hard", u.hard}});
+  if (spec.noNewPrivileges) hostConfig["SecurityOpt"].push_back("no-new-privileges");
+  if (!spec.seccompProfile.empty())
+    hostConfig["SecurityOpt"].push_back("seccomp=" + spec.seccompProfile);
+
+  return Json{
+      {"Id", id},
+      {"Created", goTime(record.config.createdNs)},
+      {"Path", args.empty() ? "" : args[0].get<std::string>()},
+      {"Args", args.size() > 1 ? Json(std::vector<std::string>(args.begin() + 1, args.end()))
+                               : Json::array()},
+      {"State", stateJson},
+      {"Image", record.config.imageId},
+      {"ImageName", record.config.imageName},
+      {"Rootfs", ""},
+      {"Pod", ""},
+      {"ResolvConfPath", runDir + "/resolv.conf"},
+      {"HostnamePath", runDir + "/hostname"},
+      {"HostsPath", runDir + "/hosts"},
+      {"StaticDir", staticDir},
+      {"OCIConfigPath", detail::runtimeSpecPath(paths_, id)},
+      {"OCIRuntime", "berth"},
+      {"ConmonPidFile", ""},
+      {"PidFile", ""},
+      {"Name", record.config.name},
+      {"RestartCount", st.restartCount},
+      {"Driver", "overlay"},
+      {"MountLabel", ""},
+      {"ProcessLabel", ""},
+      {"AppArmorProfile", ""},
+      {"EffectiveCaps", caps.value("effective", Json::array())},
+      {"BoundingCaps", caps.value("bounding", Json::array())},
+      {"ExecIDs", Json::array()},
+      {"GraphDriver",
+       {{"Name", "overlay"},
+        {"Data", {{"UpperDir", staticDir + "/upper"}, {"WorkDir", staticDir + "/work"}}}}},
+      {"Mounts", mounts},
+      {"Dependencies", Json::array()},
+      {"NetworkSettings",
+       {{"EndpointID", ""},
+        {"Gateway", ""},
+        {"IPAddress", ""},
+        {"IPPrefixLen", 0},
+        {"IPv6Gateway", ""},
+        {"GlobalIPv6Address", ""},
+        {"GlobalIPv6PrefixLen", 0},
+        {"MacAddress", ""},
+        {"Bridge", ""},
+        {"SandboxID", ""},
+        {"HairpinMode", false},
+        {"LinkLocalIPv6Address", ""},
+        {"LinkLocalIPv6PrefixLen", 0},
+        {"Ports", Json::object()},
+        {"SandboxKey", ""}}},
+      {"Namespace", ""},
+      {"IsInfra", false},
+      {"IsService", false},
+      {"Config", config},
+      {"HostConfig", hostConfig},
+  };
+}
+
+}  // namespace berth::engine

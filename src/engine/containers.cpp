@@ -1,0 +1,689 @@
+// SPDX-License-Identifier: Apache-2.0
+// Container lifecycle: create, start (detached or attached), stop, kill,
+// rm, cleanup, wait, rename. The monitor protocol is in DESIGN.md.
+#include <fcntl.h>
+#include <linux/capability.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/mman.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstring>
+#include <thread>
+
+#include "berth/base/child_process.hpp"
+#include "berth/base/error.hpp"
+#include "berth/base/file_lock.hpp"
+#include "berth/base/fs.hpp"
+#include "berth/base/ids.hpp"
+#include "berth/base/programs.hpp"
+#include "berth/base/scope_exit.hpp"
+#include "berth/engine/engine.hpp"
+#include "berth/format/human.hpp"
+#include "berth/image/store.hpp"
+#include "berth/oci/image_config.hpp"
+#include "berth/runtime/monitor_protocol.hpp"
+#include "berth/runtime/userns.hpp"
+#include "berth/spec/generate.hpp"
+#include "berth/spec/parse.hpp"
+#include "berth_config.h"
+#include "container_internal.hpp"
+
+namespace berth::engine {
+
+using detail::ContainerRecord;
+using detail::loadContainer;
+
+namespace {
+
+constexpr unsigned kDefaultStopTimeout = 10;
+
+std::string selfExecutable() {
+  char buffer[4096];
+  const ssize_t n = ::readlink("/proc/self/exe", buffer, sizeof(buffer) - 1);
+  if (n <= 0) throwErrno("readlink /proc/self/exe");
+  return std::string(buffer, static_cast<std::size_t>(n));
+}
+
+bool hasEffectiveCapability(int capability) {
+  // CapEff from /proc/self/status: no libcap needed for one bit.
+  const std::string status = readFileIfExists("/proc/self/status").value_or("");
+  const auto at = status.find("CapEff:");
+  if (at == std::string::npos) return false;
+  const std::uint64_t mask = std::stoull(status.substr(at + 7), nullptr, 16);
+  return (mask >> capability) & 1U;
+}
+
+std::int64_t monotonicMs() {
+  timespec ts{};
+  ::clock_gettime(CLOCK_MONOTONIC, &ts);
+  return static_cast<std::int64_t>(ts.tv_sec) * 1000 + ts.tv_nsec / 1000000;
+}
+
+// A pidfd for `pid` if it is still the process that started at `startTime`.
+UniqueFd openProcess(pid_t pid, std::uint64_t startTime) {
+  if (pid <= 0) return UniqueFd();
+  UniqueFd fd(static_cast<int>(::syscall(SYS_pidfd_open, pid, 0)));
+  if (!fd) return fd;
+  // Checked after opening: the pidfd now pins this very process.
+  if (startTime != 0 && runtime::processStartTime(pid) != startTime) return UniqueFd();
+  return fd;
+}
+
+// Waits for the process behind `pidfd` to exit; false on timeout (ms, -1 = forever).
+bool waitForExit(int pidfd, int timeoutMs) {
+  pollfd p{pidfd, POLLIN, 0};
+  const std::int64_t deadline = monotonicMs() + timeoutMs;
+  for (;;) {
+    const int left =
+        timeoutMs < 0 ? -1 : static_cast<int>(std::max<std::int64_t>(0, deadline - monotonicMs()));
+    const int n = ::poll(&p, 1, left);
+    if (n > 0) return true;
+    if (n == 0) return false;
+    if (errno != EINTR) return true;
+  }
+}
+
+bool sendSignal(int pidfd, int signal) {
+  return ::syscall(SYS_pidfd_send_signal, pidfd, signal, nullptr, 0) == 0;
+}
+
+std::string pickImageName(const image::StoredImage& image, const std::string& requested) {
+  if (image.names.empty()) return image.id();
+  for (const auto& name : image.names)
+    if (name == requested) return name;
+  if (!isIdPrefix(requested) || requested.size() < 3) {
+    for (const auto& name : image.names) {
+      const auto slash = name.rfind('/');
+      const std::string tail = slash == std::string::npos ? name : name.substr(slash + 1);
+      if (tail == requested || tail == requested + ":latest" || name.ends_with("/" + requested) ||
+          name.ends_with("/" + requested + ":latest"))
+        return name;
+    }
+  }
+  return image.names.front();
+}
+
+std::string hostsFile(const spec::ContainerSpec& spec) {
+  if (spec.network.kind == spec::NetworkMode::Kind::Host)
+    return readFileIfExists("/etc/hosts").value_or("");
+  return "127.0.0.1\tlocalhost localhost.localdomain localhost4 localhost4.localdomain4\n"
+         "::1\tlocalhost localhost.localdomain localhost6 localhost6.localdomain6\n";
+}
+
+std::string containerEnvFile(const state::ContainerConfig& config, const spec::ContainerSpec& spec,
+                             bool rootless) {
+  // As Podman: the details only for --privileged containers.
+  if (!spec.privileged) return "";
+  return fmt::format(
+      "engine=\"berth-{}\"\nname=\"{}\"\nid=\"{}\"\nimage=\"{}\"\nimageid=\"{}\"\nrootless={}\n",
+      BERTH_VERSION, config.name, config.id, config.imageName, config.imageId, rootless ? 1 : 0);
+}
+
+// The monitor's first words on the sync socket.
+runtime::MonitorReport receiveReport(int sync) {
+  char buffer[16384];
+  for (;;) {
+    const ssize_t n = ::recv(sync, buffer, sizeof(buffer), 0);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0)
+      throwError(Errc::Internal, "berth-monitor exited before reporting the container's start");
+    return runtime::MonitorReport::fromJson(
+        parseJson(std::string_view(buffer, static_cast<std::size_t>(n)), "the monitor's report"));
+  }
+}
+
+[[noreturn]] void throwReport(const runtime::MonitorReport& report) {
+  throw ExitCodeError(
+      report.exitCode == kExitCommandNotFound || report.exitCode == kExitCannotInvoke
+          ? Errc::InvalidArgument
+          : Errc::Internal,
+      report.error, report.exitCode == 0 ? kExitEngineError : report.exitCode, report.sysErrno);
+}
+
+// fork + exec berth-monitor with its configuration (a memfd) on fd 3 and
+// the sync socket on fd 4; returns our end of the socket once the first
+// child (which forks the monitor proper) has exited.
+UniqueFd spawnMonitor(const runtime::MonitorConfig& config) {
+  const std::string monitorPath = findBerthHelper("berth-monitor");
+  if (monitorPath.empty())
+    throwError(Errc::Internal, "berth-monitor not found next to berth or in {}", BERTH_LIBEXECDIR);
+  UniqueFd memfd(::memfd_create("berth-monitor-config", MFD_CLOEXEC));
+  if (!memfd) throwErrno("memfd_create");
+  writeAll(memfd.get(), config.toJson().dump(), "the monitor configuration");
+  ::lseek(memfd.get(), 0, SEEK_SET);
+  int pair[2];
+  if (::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair) != 0)
+    throwErrno("socketpair for the monitor");
+  UniqueFd ours(pair[0]);
+  UniqueFd theirs(pair[1]);
+  const pid_t pid = ::fork();
+  if (pid < 0) throwErrno("fork the monitor");
+  if (pid == 0) {
+    // dup2 clears close-on-exec on the copies.
+    if (::dup2(memfd.get(), runtime::kMonitorConfigFd) < 0 ||
+        ::dup2(theirs.get(), runtime::kMonitorSyncFd) < 0)
+      ::_exit(kExitEngineError);
+    const char* argv[] = {"berth-monitor", nullptr};
+    ::execv(monitorPath.c_str(), const_cast<char* const*>(argv));
+    ::_exit(kExitCommandNotFound);
+  }
+  theirs.reset();
+  int status = 0;
+  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+    throwError(Errc::Internal, "berth-monitor {} failed to start (exit status {})", monitorPath,
+               exitCodeFromWaitStatus(status));
+  return ours;
+}
+
+UniqueFd connectAttach(const std::string& runDir) {
+  UniqueFd dir = openFile(runDir, O_PATH | O_DIRECTORY);
+  UniqueFd fd(::socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0));
+  if (!fd) throwErrno("create a socket");
+  sockaddr_un address{};
+  address.sun_family = AF_UNIX;
+  const std::string path = runtime::socketPath(runDir + "/attach", dir.get());
+  std::strncpy(address.sun_path, path.c_str(), sizeof(address.sun_path) - 1);
+  if (::connect(fd.get(), reinterpret_cast<sockaddr*>(&address), sizeof(address)) != 0)
+    throwErrno("connect to the container's attach socket {}/attach", runDir);
+  return fd;
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------- create
+
+std::string Engine::createContainer(const CreateRequest& request) const {
+  enterUserNamespace();
+  state::prepareStore(paths_);
+  spec::ContainerSpec spec = request.spec;
+  if (!spec.name.empty()) state::validateContainerName(spec.name);
+  if (request.pull != "missing" && request.pull != "never" && request.pull != "always" &&
+      request.pull != "newer")
+    throwError(Errc::InvalidArgument,
+               "invalid pull policy \"{}\": expected always, missing, never or newer",
+               request.pull);
+
+  image::ImageStore images(paths_);
+  const auto found = images.lookup(spec.image);
+  if (!found) throwError(Errc::NoSuchImage, "{}: image not known", spec.image);
+  const oci::ImageConfig imageConfig =
+      oci::ImageConfig::fromJson(images.readConfig(*found), "the image configuration");
+  std::vector<std::string> layerDirs;  // bottom first
+  for (const auto& chain : images.layerChainIds(*found))
+    layerDirs.push_back(images.layerPath(chain));
+  spec.imageId = found->id();
+  if (spec.stopSignal == 0)
+    spec.stopSignal = imageConfig.config.stopSignal.empty()
+                          ? SIGTERM
+                          : spec::parseSignal(imageConfig.config.stopSignal);
+  if (spec.init && findBerthHelper("berth-init").empty())
+    throwError(Errc::Internal, "--init: berth-init not found next to berth or in {}",
+               BERTH_LIBEXECDIR);
+
+  state::ContainerStore store(paths_);
+  if (request.replace && !spec.name.empty()) {
+    try {
+      const std::string old = store.resolve(spec.name);
+      if (store.readConfig(old).name == spec.name) removeContainer(old, true, std::nullopt);
+    } catch (const Error& e) {
+      if (e.kind() != Errc::NoSuchContainer) throw;
+    }
+  }
+
+  const std::string id = generateId();
+  const std::string name = spec.name.empty() ? detail::generateContainerName() : spec.name;
+  spec.name = name;
+  const std::int64_t created = format::nowNs();
+
+  spec::BuildContext context;
+  context.containerId = id;
+  context.rootfs = paths_.runContainerDir(id) + "/rootfs";
+  context.userLookupRoots.assign(layerDirs.rbegin(), layerDirs.rend());
+  context.runDir = paths_.runContainerDir(id);
+  context.initPath = spec.init ? findBerthHelper("berth-init") : "";
+  context.created = format::formatRfc3339Nano(created);
+  context.rootless = paths_.rootless;
+  context.cgroupsAvailable = !paths_.rootless;
+  context.canRaiseLimits = hasEffectiveCapability(CAP_SYS_RESOURCE);
+  const oci::Spec runtimeSpec = spec::buildRuntimeSpec(spec, imageConfig, context);
+
+  state::ContainerConfig config;
+  config.id = id;
+  config.name = name;
+  config.createdNs = created;
+  config.imageName = pickImageName(*found, spec.image);
+  config.imageId = found->id();
+  config.command = request.commandLine;
+  config.labels = spec.labels;
+  config.spec = spec.toJson();
+  config.extra["layers"] = layerDirs;
+  if (runtimeSpec.process) config.extra["args"] = runtimeSpec.process->args;
+  state::ContainerState initial;
+  initial.status = state::ContainerStatus::Created;
+
+  // A generated name may collide: draw again.
+  for (int attempt = 0;; ++attempt) {
+    try {
+      store.create(config, initial, {{"runtime-spec.json", runtimeSpec.toJson().dump()}});
+      break;
+    } catch (const Error& e) {
+      if (e.kind() != Errc::AlreadyExists || !request.spec.name.empty() || attempt > 10) throw;
+      config.name = detail::generateContainerName();
+      spec.name = config.name;
+      config.spec = spec.toJson();
+    }
+  }
+  return id;
+}
+
+// ----------------------------------------------------------------- start
+
+namespace {
+
+struct Started {
+  UniqueFd sync;
+  runtime::MonitorReport report;
+};
+
+// Starts the monitor of a container whose lock the caller holds.
+Started startLocked(const state::StorePaths& paths, const state::ContainerStore& store,
+                    ContainerRecord& record, bool waitForStart, bool keepStdin) {
+  const std::string& id = record.config.id;
+  const spec::ContainerSpec spec = detail::containerSpec(record.config);
+
+  // The volatile files of this run.
+  const std::string runDir = paths.runContainerDir(id);
+  makeDirs(runDir, 0700);
+  makeDirs(runDir + "/rootfs", 0755);
+  ::unlink(detail::exitFilePath(paths, id).c_str());
+  std::string hostname = spec.hostname;
+  if (hostname.empty()) {
+    if (spec.network.kind == spec::NetworkMode::Kind::Host) {
+      char buffer[256] = {};
+      ::gethostname(buffer, sizeof(buffer) - 1);
+      hostname = buffer;
+    } else {
+      hostname = std::string(shortId(id));
+    }
+  }
+  writeFileAtomic(runDir + "/hostname", hostname + "\n", 0644, false);
+  writeFileAtomic(runDir + "/hosts", hostsFile(spec), 0644, false);
+  writeFileAtomic(runDir + "/resolv.conf", readFileIfExists("/etc/resolv.conf").value_or(""), 0644,
+                  false);
+  writeFileAtomic(runDir + "/.containerenv", containerEnvFile(record.config, spec, paths.rootless),
+                  0644, false);
+
+  const std::string containerDir = paths.containerDir(id);
+  makeDirs(containerDir + "/upper", 0755);
+  makeDirs(containerDir + "/work", 0700);
+
+  runtime::MonitorConfig monitor;
+  monitor.containerId = id;
+  monitor.specPath = detail::runtimeSpecPath(paths, id);
+  if (auto layers = record.config.extra.find("layers"); layers != record.config.extra.end())
+    monitor.rootfs.layerDirs = layers->get<std::vector<std::string>>();
+  monitor.rootfs.upperDir = containerDir + "/upper";
+  monitor.rootfs.workDir = containerDir + "/work";
+  monitor.rootfs.target = runDir + "/rootfs";
+  monitor.rootfs.rootless = paths.rootless;
+  monitor.rootfs.volatileUpper = spec.rm;
+  monitor.runDir = runDir;
+  monitor.logDriver = spec.logDriver;
+  monitor.logPath = detail::logFilePath(paths, id);
+  if (auto size = spec.logOpts.find("max-size"); size != spec.logOpts.end())
+    monitor.logMaxSize = spec::parseMemorySize(size->second, "--log-opt max-size");
+  monitor.waitForStart = waitForStart;
+  monitor.keepStdin = keepStdin || spec.interactive;
+  monitor.useCgroup = !paths.rootless;
+  monitor.rootless = paths.rootless;
+  monitor.cleanupCommand = {selfExecutable(), "--root",    paths.graphRoot, "--runroot",
+                            paths.runRoot,    "container", "cleanup",       id};
+
+  Started started;
+  started.sync = spawnMonitor(monitor);
+  started.report = receiveReport(started.sync.get());
+  if (!started.report.error.empty()) throwReport(started.report);
+  (void)store;
+  return started;
+}
+
+void recordRunning(const state::ContainerStore& store, ContainerRecord& record,
+                   const runtime::MonitorReport& report) {
+  record.state.status = state::ContainerStatus::Running;
+  record.state.pid = report.pid;
+  record.state.pidStartTime = report.pidStartTime;
+  record.state.monitorPid = report.monitorPid;
+  record.state.monitorStartTime = report.monitorStartTime;
+  record.state.bootId = detail::currentBootId();
+  record.state.exitCode = std::nullopt;
+  record.state.startedNs = format::nowNs();
+  record.state.finishedNs = 0;
+  record.state.oomKilled = false;
+  store.writeState(record.config.id, record.state);
+}
+
+}  // namespace
+
+void Engine::startContainer(const std::string& nameOrId) const {
+  enterUserNamespace();
+  state::ContainerStore store(paths_);
+  const std::string id = store.resolve(nameOrId);
+  FileLock lock = store.lock(id);
+  ContainerRecord record = loadContainer(store, id);
+  if (record.state.status == state::ContainerStatus::Running && !record.stale) return;
+  Started started = startLocked(paths_, store, record, false, false);
+  recordRunning(store, record, started.report);
+}
+
+int Engine::runAttached(const std::string& nameOrId, const AttachRequest& request) const {
+  enterUserNamespace();
+  state::ContainerStore store(paths_);
+  const std::string id = store.resolve(nameOrId);
+  const std::string runDir = paths_.runContainerDir(id);
+  UniqueFd attach;
+  runtime::MonitorReport report;
+  {
+    std::optional<FileLock> lock(store.lock(id));
+    ContainerRecord record = loadContainer(store, id);
+    if (record.state.status == state::ContainerStatus::Running && !record.stale)
+      throwError(Errc::InvalidState, "container {} is already running", record.config.name);
+    Started started = startLocked(paths_, store, record, true, request.stdinFd >= 0);
+    try {
+      attach = connectAttach(runDir);
+    } catch (const Error&) {
+      ::kill(started.report.pid, SIGKILL);
+      throw;
+    }
+    const std::string go = R"({"start":true})";
+    if (::send(started.sync.get(), go.data(), go.size(), MSG_NOSIGNAL) < 0)
+      throwErrno("tell the monitor to start");
+    const runtime::MonitorReport result = receiveReport(started.sync.get());
+    if (!result.error.empty()) {
+      lock.reset();
+      // Nothing ran: a --rm container goes, others stay created.
+      if (detail::containerSpec(record.config).rm) removeContainer(id, true, 0);
+      throwReport(result);
+    }
+    report = started.report;
+    recordRunning(store, record, report);
+  }
+
+  // Forwarded signals arrive on a signalfd, so none is lost between polls.
+  sigset_t proxied;
+  sigemptyset(&proxied);
+  UniqueFd signals;
+  if (request.sigProxy) {
+    for (int sig : {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2})
+      sigaddset(&proxied, sig);
+    ::sigprocmask(SIG_BLOCK, &proxied, nullptr);
+    signals.reset(::signalfd(-1, &proxied, SFD_CLOEXEC));
+  }
+  UniqueFd container = openProcess(report.pid, report.pidStartTime);
+
+  std::optional<runtime::ExitRecord> exit;
+  bool stdinOpen = request.stdinFd >= 0;
+  std::string buffer(64 * 1024 + 1, '\0');
+  while (!exit) {
+    pollfd fds[3] = {{attach.get(), POLLIN, 0},
+                     {signals ? signals.get() : -1, POLLIN, 0},
+                     {stdinOpen ? request.stdinFd : -1, POLLIN, 0}};
+    if (::poll(fds, 3, -1) < 0) {
+      if (errno == EINTR) continue;
+      throwErrno("poll");
+    }
+    if (fds[1].revents & POLLIN) {
+      signalfd_siginfo info{};
+      if (::read(signals.get(), &info, sizeof(info)) == sizeof(info) && container)
+        sendSignal(container.get(), static_cast<int>(info.ssi_signo));
+    }
+    if (fds[2].revents & (POLLIN | POLLHUP | POLLERR)) {
+      const ssize_t n = ::read(request.stdinFd, buffer.data() + 1, buffer.size() - 1);
+      if (n > 0) {
+        buffer[0] = static_cast<char>(runtime::AttachMessage::Stdin);
+        ::send(attach.get(), buffer.data(), static_cast<std::size_t>(n) + 1, MSG_NOSIGNAL);
+      } else if (n == 0 || (errno != EINTR && errno != EAGAIN)) {
+        const char close = static_cast<char>(runtime::AttachMessage::CloseStdin);
+        ::send(attach.get(), &close, 1, MSG_NOSIGNAL);
+        stdinOpen = false;
+      }
+    }
+    if (fds[0].revents & (POLLIN | POLLHUP | POLLERR)) {
+      const ssize_t n = ::recv(attach.get(), buffer.data(), buffer.size(), 0);
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) break;  // the monitor is gone without an exit record
+      const auto type = static_cast<runtime::AttachMessage>(buffer[0]);
+      const std::string_view data(buffer.data() + 1, static_cast<std::size_t>(n - 1));
+      try {
+        if (type == runtime::AttachMessage::Stdout) writeAll(request.stdoutFd, data, "stdout");
+        if (type == runtime::AttachMessage::Stderr) writeAll(request.stderrFd, data, "stderr");
+      } catch (const Error&) {
+        // Our reader went away (a closed pipe): the container runs on.
+      }
+      if (type == runtime::AttachMessage::Exit)
+        exit = runtime::ExitRecord::fromJson(parseJson(data, "the exit record"));
+    }
+  }
+  if (request.sigProxy) ::sigprocmask(SIG_UNBLOCK, &proxied, nullptr);
+  if (!exit) {
+    if (auto json = readJsonFileIfExists(detail::exitFilePath(paths_, id)))
+      exit = runtime::ExitRecord::fromJson(*json);
+  }
+  cleanupContainer(id);
+  if (!exit) throwError(Errc::Internal, "container {} ended without an exit status", id);
+  return exit->exitCode;
+}
+
+// ------------------------------------------------------------ stop, kill
+
+namespace {
+
+// Waits until the monitor of a container whose process ended has written
+// exit.json and gone.
+void waitForMonitor(const state::ContainerState& state) {
+  UniqueFd monitor = openProcess(state.monitorPid, state.monitorStartTime);
+  if (monitor) waitForExit(monitor.get(), 15000);
+}
+
+}  // namespace
+
+void Engine::stopContainer(const std::string& nameOrId, std::optional<unsigned> timeout) const {
+  enterUserNamespace();
+  state::ContainerStore store(paths_);
+  const std::string id = store.resolve(nameOrId);
+  ContainerRecord record = loadContainer(store, id);
+  if (record.state.status != state::ContainerStatus::Running || record.stale) {
+    if (record.stale) cleanupContainer(id);
+    return;
+  }
+  const spec::ContainerSpec spec = detail::containerSpec(record.config);
+  const unsigned seconds = timeout.value_or(spec.stopTimeout.value_or(kDefaultStopTimeout));
+  UniqueFd process = openProcess(record.state.pid, record.state.pidStartTime);
+  if (process) {
+    sendSignal(process.get(), spec.stopSignal != 0 ? spec.stopSignal : SIGTERM);
+    if (!waitForExit(process.get(), static_cast<int>(seconds) * 1000)) {
+      sendSignal(process.get(), SIGKILL);
+      waitForExit(process.get(), -1);
+    }
+  }
+  waitForMonitor(record.state);
+  cleanupContainer(id);
+}
+
+void Engine::killContainer(const std::string& nameOrId, int signal) const {
+  enterUserNamespace();
+  state::ContainerStore store(paths_);
+  const std::string id = store.resolve(nameOrId);
+  ContainerRecord record = loadContainer(store, id);
+  UniqueFd process = record.state.status == state::ContainerStatus::Running && !record.stale
+                         ? openProcess(record.state.pid, record.state.pidStartTime)
+                         : UniqueFd();
+  if (!process || !sendSignal(process.get(), signal))
+    throwError(Errc::InvalidState,
+               "can only kill running containers. {} is in state {}: container state improper", id,
+               record.state.status == state::ContainerStatus::Running
+                   ? "exited"
+                   : std::string(state::toString(record.state.status)));
+}
+
+// ------------------------------------------------------------ rm, cleanup
+
+void Engine::removeContainer(const std::string& nameOrId, bool force,
+                             std::optional<unsigned> timeout) const {
+  enterUserNamespace();
+  state::ContainerStore store(paths_);
+  const std::string id = store.resolve(nameOrId);
+  {
+    ContainerRecord record = loadContainer(store, id);
+    if (record.state.status == state::ContainerStatus::Running && !record.stale) {
+      if (!force)
+        throw ExitCodeError(
+            Errc::InvalidState,
+            fmt::format("cannot remove container {} as it is running - running or paused "
+                        "containers cannot be removed without force: container state improper",
+                        id),
+            2);
+      stopContainer(id, timeout);
+    }
+  }
+  FileLock lock = store.lock(id);
+  if (!store.exists(id)) return;
+  ContainerRecord record = loadContainer(store, id);
+  if (record.state.status == state::ContainerStatus::Running && !record.stale)
+    throwError(Errc::InvalidState, "container {} was started again while being removed", id);
+  if (record.stale) waitForMonitor(record.state);
+  removeAll(paths_.runContainerDir(id));
+  store.remove(id);
+}
+
+void Engine::cleanupContainer(const std::string& nameOrId) const {
+  enterUserNamespace();
+  state::ContainerStore store(paths_);
+  std::string id;
+  try {
+    id = store.resolve(nameOrId);
+  } catch (const Error& e) {
+    if (e.kind() == Errc::NoSuchContainer) return;  // removed already (--rm)
+    throw;
+  }
+  FileLock lock = store.lock(id);
+  if (!store.exists(id)) return;
+  ContainerRecord record = loadContainer(store, id);
+  if (record.state.status == state::ContainerStatus::Running && !record.stale) return;
+  if (record.stale) store.writeState(id, record.state);
+  if (detail::containerSpec(record.config).rm) {
+    removeAll(paths_.runContainerDir(id));
+    store.remove(id);
+    return;
+  }
+  // The run's volatile files; exit.json is folded in now.
+  removeAll(paths_.runContainerDir(id));
+}
+
+// ------------------------------------------------------------------- wait
+
+int Engine::waitContainer(const std::string& nameOrId,
+                          const std::vector<std::string>& conditions) const {
+  enterUserNamespace();
+  state::ContainerStore store(paths_);
+  const std::string id = store.resolve(nameOrId);
+  std::vector<state::ContainerStatus> wanted;
+  for (const auto& condition : conditions) {
+    const auto status = state::parseContainerStatus(condition);
+    if (status == state::ContainerStatus::Unknown && condition != "unknown")
+      throwError(Errc::InvalidArgument,
+                 "unknown condition \"{}\": expected one of configured, created, running, stopped, "
+                 "paused, exited, removing, stopping",
+                 condition);
+    wanted.push_back(status == state::ContainerStatus::Stopped ? state::ContainerStatus::Exited
+                                                               : status);
+  }
+  if (wanted.empty()) wanted.push_back(state::ContainerStatus::Exited);
+  for (;;) {
+    if (!store.exists(id))
+      throwError(Errc::NoSuchContainer,
+                 "no container with ID {} found in database: no such container", id);
+    ContainerRecord record = loadContainer(store, id);
+    const auto status = record.state.status;
+    if (std::find(wanted.begin(), wanted.end(), status) != wanted.end()) {
+      if (status == state::ContainerStatus::Exited) {
+        if (record.stale) cleanupContainer(id);
+        return record.state.exitCode.value_or(-1);
+      }
+      return -1;
+    }
+    if (status == state::ContainerStatus::Running) {
+      UniqueFd process = openProcess(record.state.pid, record.state.pidStartTime);
+      if (process)
+        waitForExit(process.get(), 250);
+      else
+        waitForMonitor(record.state);
+    } else {
+      ::usleep(100000);
+    }
+  }
+}
+
+// ------------------------------------------------------------ look-ups
+
+std::string Engine::resolveContainer(const std::string& nameOrId) const {
+  return state::ContainerStore(paths_).resolve(nameOrId);
+}
+
+bool Engine::containerExists(const std::string& nameOrId) const {
+  try {
+    resolveContainer(nameOrId);
+    return true;
+  } catch (const Error& e) {
+    if (e.kind() == Errc::NoSuchContainer) return false;
+    throw;
+  }
+}
+
+std::vector<std::string> Engine::containerIds() const {
+  return state::ContainerStore(paths_).listIds();
+}
+
+std::string Engine::latestContainer() const {
+  state::ContainerStore store(paths_);
+  std::string latest;
+  std::int64_t newest = 0;
+  for (const auto& id : store.listIds()) {
+    try {
+      const auto config = store.readConfig(id);
+      if (latest.empty() || config.createdNs > newest) {
+        latest = id;
+        newest = config.createdNs;
+      }
+    } catch (const Error&) {
+    }
+  }
+  return latest;
+}
+
+void Engine::renameContainer(const std::string& nameOrId, const std::string& newName) const {
+  enterUserNamespace();
+  state::ContainerStore store(paths_);
+  const std::string id = store.resolve(nameOrId);
+  FileLock lock = store.lock(id);
+  store.rename(id, newName);
+}
+
+Engine::LogSource Engine::containerLog(const std::string& nameOrId) const {
+  state::ContainerStore store(paths_);
+  const std::string id = store.resolve(nameOrId);
+  const auto config = store.readConfig(id);
+  const auto spec = detail::containerSpec(config);
+  return LogSource{id, config.name, spec.logDriver, detail::logFilePath(paths_, id)};
+}
+
+}  // namespace berth::engine

@@ -1,0 +1,394 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "monitor.hpp"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/epoll.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "berth/base/child_process.hpp"
+#include "berth/base/error.hpp"
+#include "berth/base/fs.hpp"
+#include "berth/base/json.hpp"
+#include "berth/runtime/capabilities.hpp"
+#include "berth/runtime/rootfs.hpp"
+#include "berth/runtime/seccomp.hpp"
+#include "berth/runtime/userns.hpp"
+#include "berth/state/container_log.hpp"
+
+namespace berth::monitor {
+
+namespace {
+
+// epoll data: small tags for the fixed fds, client pointers otherwise.
+constexpr std::uint64_t kTagSignals = 1;
+constexpr std::uint64_t kTagStdout = 2;
+constexpr std::uint64_t kTagStderr = 3;
+constexpr std::uint64_t kTagListen = 4;
+constexpr std::uint64_t kFirstClientTag = 16;
+
+// Output read per wakeup; also the largest attach datagram.
+constexpr std::size_t kChunk = 32 * 1024;
+
+std::int64_t nowNs() {
+  timespec ts{};
+  ::clock_gettime(CLOCK_REALTIME, &ts);
+  return static_cast<std::int64_t>(ts.tv_sec) * 1000000000 + ts.tv_nsec;
+}
+
+std::int64_t monotonicNs() {
+  timespec ts{};
+  ::clock_gettime(CLOCK_MONOTONIC, &ts);
+  return static_cast<std::int64_t>(ts.tv_sec) * 1000000000 + ts.tv_nsec;
+}
+
+void addToEpoll(int epoll, int fd, std::uint64_t tag, std::uint32_t events = EPOLLIN) {
+  epoll_event event{};
+  event.events = events;
+  event.data.u64 = tag;
+  if (::epoll_ctl(epoll, EPOLL_CTL_ADD, fd, &event) != 0) throwErrno("epoll_ctl add fd {}", fd);
+}
+
+void sendJson(int fd, const Json& message) {
+  const std::string text = message.dump();
+  // The CLI may be gone (killed while waiting): nothing to tell then.
+  [[maybe_unused]] auto n = ::send(fd, text.data(), text.size(), MSG_NOSIGNAL);
+}
+
+runtime::CapabilityMasks masksOf(const oci::Spec& spec) {
+  runtime::CapabilitySets sets;
+  if (spec.process && spec.process->capabilities) {
+    const auto& caps = *spec.process->capabilities;
+    sets = {caps.bounding, caps.effective, caps.inheritable, caps.permitted, caps.ambient};
+  }
+  return runtime::capabilityMasks(sets);
+}
+
+}  // namespace
+
+struct Monitor::Client {
+  UniqueFd fd;
+  std::uint64_t tag = 0;
+  bool closed = false;
+};
+
+// The log behind an interface-free pointer: "none" has no writer.
+class Monitor::Output {
+ public:
+  explicit Output(const runtime::MonitorConfig& config) {
+    if (config.logDriver != "none")
+      writer_ = std::make_unique<state::LogWriter>(config.logPath, config.logMaxSize);
+  }
+  void write(int index, std::string_view data) {
+    if (writer_)
+      writer_->write(index == 0 ? state::LogStream::Stdout : state::LogStream::Stderr, data,
+                     nowNs());
+  }
+
+ private:
+  std::unique_ptr<state::LogWriter> writer_;
+};
+
+Monitor::Monitor(runtime::MonitorConfig config, UniqueFd sync)
+    : config_(std::move(config)), sync_(std::move(sync)) {}
+
+Monitor::~Monitor() = default;
+
+void Monitor::reportFailure(const Error& error, int exitCode) {
+  runtime::MonitorReport report;
+  report.error = error.message();
+  report.sysErrno = error.sysErrno();
+  report.exitCode = exitCode;
+  if (sync_) sendJson(sync_.get(), report.toJson());
+}
+
+void Monitor::listenForAttach() {
+  runDir_ = openFile(config_.runDir, O_PATH | O_DIRECTORY);
+  const std::string path = config_.runDir + "/attach";
+  ::unlink(path.c_str());
+  listen_.reset(::socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC | SOCK_NONBLOCK, 0));
+  if (!listen_) throwErrno("create the attach socket");
+  sockaddr_un address{};
+  address.sun_family = AF_UNIX;
+  const std::string bindPath = runtime::socketPath(path, runDir_.get());
+  std::strncpy(address.sun_path, bindPath.c_str(), sizeof(address.sun_path) - 1);
+  if (::bind(listen_.get(), reinterpret_cast<sockaddr*>(&address), sizeof(address)) != 0)
+    throwErrno("bind the attach socket {}", path);
+  if (::listen(listen_.get(), 16) != 0) throwErrno("listen on {}", path);
+}
+
+void Monitor::launchContainer() {
+  const oci::Spec spec = oci::Spec::fromJson(readJsonFile(config_.specPath), config_.specPath);
+  const runtime::RootfsPlan rootfs = runtime::planRootfs(config_.rootfs);
+  const runtime::CapabilityMasks masks = masksOf(spec);
+  std::optional<runtime::SeccompProgram> seccomp;
+  if (spec.linuxConfig && spec.linuxConfig->seccomp)
+    seccomp = runtime::compileSeccomp(*spec.linuxConfig->seccomp);
+
+  int outputPipes[2][2];
+  for (int i = 0; i < 2; ++i) {
+    if (::pipe2(outputPipes[i], O_CLOEXEC) != 0) throwErrno("create the output pipes");
+    outputs_[i].reset(outputPipes[i][0]);
+  }
+  UniqueFd childOut(outputPipes[0][1]);
+  UniqueFd childErr(outputPipes[1][1]);
+  UniqueFd childIn;
+  if (config_.keepStdin) {
+    int stdinPipe[2];
+    if (::pipe2(stdinPipe, O_CLOEXEC) != 0) throwErrno("create the stdin pipe");
+    childIn.reset(stdinPipe[0]);
+    stdinWrite_.reset(stdinPipe[1]);
+  }
+
+  runtime::LaunchOptions options;
+  options.rootless = config_.rootless;
+  options.stdinFd = childIn ? childIn.get() : -1;
+  options.stdoutFd = childOut.get();
+  options.stderrFd = childErr.get();
+  options.waitForStart = config_.waitForStart;
+  options.parentDeathSignal = SIGKILL;
+  const std::string cwd = spec.process ? spec.process->cwd : "/";
+  options.mountRootfs = [&rootfs, &cwd](const std::string& target) {
+    runtime::mountRootfs(rootfs);
+    // Podman creates a missing working directory in the container.
+    if (cwd != "/") {
+      try {
+        makeDirs(target + cwd, 0755);
+      } catch (const Error&) {
+        // chdir reports it with the container's view of the path
+      }
+    }
+  };
+  options.applyCapabilities = [masks](uid_t uid, gid_t gid) {
+    runtime::applyCapabilities(masks, runtime::ProcessUser{uid, gid});
+  };
+  if (seccomp) options.installSeccomp = [&seccomp] { runtime::loadSeccomp(*seccomp); };
+
+  container_.emplace(runtime::launch(spec, options));
+  containerPid_ = container_->pid();
+}
+
+int Monitor::run() {
+  try {
+    listenForAttach();
+    launchContainer();
+  } catch (const runtime::LaunchError& error) {
+    reportFailure(error, error.exitCode());
+    return error.exitCode();
+  } catch (const Error& error) {
+    reportFailure(error, kExitEngineError);
+    return kExitEngineError;
+  } catch (const std::exception& error) {
+    reportFailure(Error(Errc::Internal, error.what()), kExitEngineError);
+    return kExitEngineError;
+  }
+
+  runtime::MonitorReport report;
+  report.pid = containerPid_;
+  report.pidStartTime = runtime::processStartTime(containerPid_);
+  report.monitorPid = ::getpid();
+  report.monitorStartTime = runtime::processStartTime(::getpid());
+  sendJson(sync_.get(), report.toJson());
+
+  if (config_.waitForStart) {
+    // The CLI attaches, then says start; its going away means no start.
+    char buffer[512];
+    const ssize_t n = ::recv(sync_.get(), buffer, sizeof(buffer), 0);
+    if (n <= 0) return kExitEngineError;  // the container is killed with container_
+    try {
+      container_->start();
+    } catch (const runtime::LaunchError& error) {
+      reportFailure(error, error.exitCode());
+      return error.exitCode();
+    } catch (const Error& error) {
+      reportFailure(error, kExitEngineError);
+      return kExitEngineError;
+    }
+    runtime::MonitorReport started = report;
+    started.started = true;
+    sendJson(sync_.get(), started.toJson());
+  }
+  sync_.reset();
+
+  try {
+    log_ = std::make_unique<Output>(config_);
+    loop();
+    finish();
+  } catch (const std::exception&) {
+    // Nobody to tell: the CLI is gone. Make sure the container does not
+    // outlive its monitor, and let cleanup record what it can.
+    if (container_) container_->process().kill(SIGKILL);
+    return kExitEngineError;
+  }
+  return 0;
+}
+
+void Monitor::loop() {
+  epoll_.reset(::epoll_create1(EPOLL_CLOEXEC));
+  if (!epoll_) throwErrno("epoll_create1");
+  sigset_t mask;
+  sigemptyset(&mask);
+  sigaddset(&mask, SIGCHLD);
+  signals_.reset(::signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK));
+  if (!signals_) throwErrno("signalfd");
+  addToEpoll(epoll_.get(), signals_.get(), kTagSignals);
+  addToEpoll(epoll_.get(), outputs_[0].get(), kTagStdout);
+  addToEpoll(epoll_.get(), outputs_[1].get(), kTagStderr);
+  addToEpoll(epoll_.get(), listen_.get(), kTagListen);
+  // A SIGCHLD that arrived before the signalfd existed is still pending
+  // (blocked), so it is read on the first wakeup.
+
+  // A foreground `run` connected before it said start: accept it before
+  // the first output is read, so that nothing goes past it.
+  onListen();
+
+  epoll_event events[16];
+  for (;;) {
+    const bool outputsOpen = outputs_[0] || outputs_[1];
+    if (waitStatus_ && !outputsOpen) return;
+    int timeout = -1;
+    if (waitStatus_) {
+      // Output still open after the exit: a process outside the container
+      // holds the pipe. Give it a moment, not forever.
+      const std::int64_t left = exitDeadlineNs_ - monotonicNs();
+      if (left <= 0) return;
+      timeout = static_cast<int>(left / 1000000 + 1);
+    }
+    const int n = ::epoll_wait(epoll_.get(), events, 16, timeout);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      throwErrno("epoll_wait");
+    }
+    // New clients first: output read in this batch goes to them too.
+    for (int i = 0; i < n; ++i)
+      if (events[i].data.u64 == kTagListen) onListen();
+    for (int i = 0; i < n; ++i) {
+      const std::uint64_t tag = events[i].data.u64;
+      if (tag == kTagSignals) {
+        onSignal();
+      } else if (tag == kTagStdout || tag == kTagStderr) {
+        onOutput(tag == kTagStdout ? 0 : 1);
+      } else if (tag == kTagListen) {
+        // accepted above
+      } else {
+        for (auto& client : clients_)
+          if (client->tag == tag && !client->closed) onClient(*client);
+      }
+    }
+    std::erase_if(clients_, [](const auto& client) { return client->closed; });
+  }
+}
+
+void Monitor::onSignal() {
+  signalfd_siginfo info{};
+  while (::read(signals_.get(), &info, sizeof(info)) == sizeof(info)) {
+  }
+  for (;;) {
+    int status = 0;
+    const pid_t pid = ::waitpid(-1, &status, WNOHANG);
+    if (pid <= 0) break;
+    if (pid == containerPid_) {
+      waitStatus_ = status;
+      exitDeadlineNs_ = monotonicNs() + 2'000'000'000;
+      [[maybe_unused]] pid_t released = container_->process().release();
+    }
+  }
+}
+
+void Monitor::onOutput(int index) {
+  char buffer[kChunk + 1];
+  const ssize_t n = ::read(outputs_[index].get(), buffer + 1, kChunk);
+  if (n < 0 && (errno == EINTR || errno == EAGAIN)) return;
+  if (n <= 0) {
+    outputs_[index].reset();  // closing removes it from the epoll set
+    return;
+  }
+  const std::string_view data(buffer + 1, static_cast<std::size_t>(n));
+  log_->write(index, data);
+  broadcast(index == 0 ? runtime::AttachMessage::Stdout : runtime::AttachMessage::Stderr, data);
+}
+
+void Monitor::broadcast(runtime::AttachMessage type, std::string_view data) {
+  std::string message;
+  message.reserve(data.size() + 1);
+  message.push_back(static_cast<char>(type));
+  message.append(data);
+  for (auto& client : clients_) {
+    if (client->closed) continue;
+    // Blocking send: an attached client that stops reading slows the
+    // container's output down, as a terminal would.
+    if (::send(client->fd.get(), message.data(), message.size(), MSG_NOSIGNAL) < 0)
+      client->closed = true;
+  }
+}
+
+void Monitor::onListen() {
+  for (;;) {
+    UniqueFd fd(::accept4(listen_.get(), nullptr, nullptr, SOCK_CLOEXEC));
+    if (!fd) return;
+    auto client = std::make_unique<Client>();
+    static std::uint64_t nextTag = kFirstClientTag;
+    client->tag = nextTag++;
+    client->fd = std::move(fd);
+    addToEpoll(epoll_.get(), client->fd.get(), client->tag, EPOLLIN | EPOLLRDHUP);
+    clients_.push_back(std::move(client));
+  }
+}
+
+void Monitor::onClient(Client& client) {
+  char buffer[kChunk + 1];
+  const ssize_t n = ::recv(client.fd.get(), buffer, sizeof(buffer), MSG_DONTWAIT);
+  if (n < 0 && (errno == EINTR || errno == EAGAIN)) return;
+  if (n <= 0) {
+    client.closed = true;
+    return;
+  }
+  const auto type = static_cast<runtime::AttachMessage>(buffer[0]);
+  if (type == runtime::AttachMessage::Stdin && stdinWrite_) {
+    try {
+      writeAll(stdinWrite_.get(), std::string_view(buffer + 1, static_cast<std::size_t>(n - 1)),
+               "container stdin");
+    } catch (const Error&) {
+      stdinWrite_.reset();  // the container closed its stdin
+    }
+  } else if (type == runtime::AttachMessage::CloseStdin) {
+    stdinWrite_.reset();
+  }
+}
+
+void Monitor::finish() {
+  runtime::ExitRecord record;
+  const int status = waitStatus_.value_or(0);
+  record.exitCode = exitCodeFromWaitStatus(status);
+  record.signal = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
+  record.finishedNs = nowNs();
+  log_.reset();  // flushed and closed before anyone reads the exit
+  writeJsonFileAtomic(config_.runDir + "/exit.json", record.toJson(), false, 0600);
+  const std::string message = record.toJson().dump();
+  broadcast(runtime::AttachMessage::Exit, message);
+  clients_.clear();
+  listen_.reset();
+  ::unlinkat(runDir_.get(), "attach", 0);
+
+  if (!config_.cleanupCommand.empty()) {
+    sigset_t mask;  // the cleanup process must not inherit a blocked SIGCHLD
+    sigemptyset(&mask);
+    sigaddset(&mask, SIGCHLD);
+    ::sigprocmask(SIG_UNBLOCK, &mask, nullptr);
+    // Not waited for: it takes the container's lock, which a CLI may hold.
+    SpawnStdio stdio;
+    ChildProcess cleanup = ChildProcess::spawn(config_.cleanupCommand, stdio);
+    [[maybe_unused]] pid_t pid = cleanup.release();
+  }
+}
+
+}  // namespace berth::monitor

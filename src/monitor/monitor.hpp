@@ -1,0 +1,61 @@
+// SPDX-License-Identifier: Apache-2.0
+// berth-monitor's modules: the container (launch, exit), its output (log,
+// attach clients) and the one epoll loop joining them.
+#pragma once
+
+#include <sys/types.h>
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "berth/base/unique_fd.hpp"
+#include "berth/runtime/launcher.hpp"
+#include "berth/runtime/monitor_protocol.hpp"
+
+namespace berth::monitor {
+
+/// The monitor of one container, from launch to exit.json.
+class Monitor {
+ public:
+  Monitor(runtime::MonitorConfig config, UniqueFd sync);
+  ~Monitor();
+
+  /// Launches the container, reports to the CLI, serves the container
+  /// until it exits, writes exit.json and starts the cleanup command.
+  /// Returns the monitor's exit code.
+  int run();
+
+ private:
+  struct Client;
+  class Output;
+
+  void launchContainer();
+  void reportFailure(const Error& error, int exitCode);
+  void listenForAttach();
+  void loop();
+  void onSignal();
+  void onOutput(int index);
+  void onListen();
+  void onClient(Client& client);
+  void broadcast(runtime::AttachMessage type, std::string_view data);
+  void finish();
+
+  runtime::MonitorConfig config_;
+  UniqueFd sync_;
+  UniqueFd epoll_;
+  UniqueFd signals_;
+  UniqueFd runDir_;
+  UniqueFd listen_;
+  UniqueFd stdinWrite_;
+  UniqueFd outputs_[2];  ///< stdout, stderr read ends
+  std::unique_ptr<Output> log_;
+  std::vector<std::unique_ptr<Client>> clients_;
+  std::optional<runtime::LaunchedProcess> container_;
+  pid_t containerPid_ = -1;
+  std::optional<int> waitStatus_;
+  std::int64_t exitDeadlineNs_ = 0;
+};
+
+}  // namespace berth::monitor

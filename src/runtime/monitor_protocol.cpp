@@ -1,0 +1,115 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "berth/runtime/monitor_protocol.hpp"
+
+#include <sys/un.h>
+
+#include "berth/base/fs.hpp"
+
+namespace berth::runtime {
+
+namespace {
+
+template <class T>
+void take(const Json& json, const char* key, T& out) {
+  if (auto it = json.find(key); it != json.end() && !it->is_null()) out = it->get<T>();
+}
+
+}  // namespace
+
+Json MonitorConfig::toJson() const {
+  return Json{
+      {"containerId", containerId},
+      {"specPath", specPath},
+      {"rootfs",
+       {{"layerDirs", rootfs.layerDirs},
+        {"upperDir", rootfs.upperDir},
+        {"workDir", rootfs.workDir},
+        {"target", rootfs.target},
+        {"privateDir", rootfs.privateDir},
+        {"rootless", rootfs.rootless},
+        {"volatileUpper", rootfs.volatileUpper}}},
+      {"runDir", runDir},
+      {"logDriver", logDriver},
+      {"logPath", logPath},
+      {"logMaxSize", logMaxSize},
+      {"waitForStart", waitForStart},
+      {"keepStdin", keepStdin},
+      {"useCgroup", useCgroup},
+      {"rootless", rootless},
+      {"cleanupCommand", cleanupCommand},
+  };
+}
+
+MonitorConfig MonitorConfig::fromJson(const Json& json) {
+  MonitorConfig config;
+  take(json, "containerId", config.containerId);
+  take(json, "specPath", config.specPath);
+  if (auto it = json.find("rootfs"); it != json.end() && it->is_object()) {
+    take(*it, "layerDirs", config.rootfs.layerDirs);
+    take(*it, "upperDir", config.rootfs.upperDir);
+    take(*it, "workDir", config.rootfs.workDir);
+    take(*it, "target", config.rootfs.target);
+    take(*it, "privateDir", config.rootfs.privateDir);
+    take(*it, "rootless", config.rootfs.rootless);
+    take(*it, "volatileUpper", config.rootfs.volatileUpper);
+  }
+  take(json, "runDir", config.runDir);
+  take(json, "logDriver", config.logDriver);
+  take(json, "logPath", config.logPath);
+  take(json, "logMaxSize", config.logMaxSize);
+  take(json, "waitForStart", config.waitForStart);
+  take(json, "keepStdin", config.keepStdin);
+  take(json, "useCgroup", config.useCgroup);
+  take(json, "rootless", config.rootless);
+  take(json, "cleanupCommand", config.cleanupCommand);
+  return config;
+}
+
+Json MonitorReport::toJson() const {
+  if (!error.empty()) return Json{{"error", error}, {"errno", sysErrno}, {"exitCode", exitCode}};
+  Json out{{"pid", pid},
+           {"pidStartTime", pidStartTime},
+           {"monitorPid", monitorPid},
+           {"monitorStartTime", monitorStartTime}};
+  if (!cgroupPath.empty()) out["cgroupPath"] = cgroupPath;
+  if (started) out["started"] = true;
+  return out;
+}
+
+MonitorReport MonitorReport::fromJson(const Json& json) {
+  MonitorReport report;
+  take(json, "pid", report.pid);
+  take(json, "pidStartTime", report.pidStartTime);
+  take(json, "monitorPid", report.monitorPid);
+  take(json, "monitorStartTime", report.monitorStartTime);
+  take(json, "cgroupPath", report.cgroupPath);
+  take(json, "started", report.started);
+  take(json, "error", report.error);
+  take(json, "errno", report.sysErrno);
+  take(json, "exitCode", report.exitCode);
+  return report;
+}
+
+Json ExitRecord::toJson() const {
+  return Json{{"version", 1},
+              {"exitCode", exitCode},
+              {"signal", signal},
+              {"oomKilled", oomKilled},
+              {"finishedNs", finishedNs}};
+}
+
+ExitRecord ExitRecord::fromJson(const Json& json) {
+  ExitRecord record;
+  take(json, "exitCode", record.exitCode);
+  take(json, "signal", record.signal);
+  take(json, "oomKilled", record.oomKilled);
+  take(json, "finishedNs", record.finishedNs);
+  return record;
+}
+
+std::string socketPath(const std::string& path, int dirFd) {
+  if (path.size() < sizeof(sockaddr_un{}.sun_path)) return path;
+  return "/proc/self/fd/" + std::to_string(dirFd) + "/" + path.substr(path.rfind('/') + 1);
+}
+
+}  // namespace berth::runtime
