@@ -1,0 +1,271 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: Apache-2.0
+#
+# run, create, start, stop, kill, rm, ps, inspect, logs, wait: the container
+# lifecycle, root and rootless, with Podman's exit codes.
+
+load helpers
+
+IMAGE=localhost/busybox:latest
+
+function setup_file() {
+    basic_setup_file
+    [[ -n "${BERTH_FIXTURES:-}" && -r "$BERTH_FIXTURES/busybox-docker-archive.tar" ]] || return 0
+    "$BERTH" --root "$BERTH_TEST_ROOT" --runroot "$BERTH_TEST_RUNROOT" \
+        load -i "$BERTH_FIXTURES/busybox-docker-archive.tar" >/dev/null
+}
+
+function setup() {
+    [[ -n "${BERTH_FIXTURES:-}" && -r "$BERTH_FIXTURES/busybox-docker-archive.tar" ]] ||
+        skip "BERTH_FIXTURES not set or not built (run tests/fixtures/make-images.sh)"
+}
+
+function teardown() {
+    "$BERTH" --root "$BERTH_TEST_ROOT" --runroot "$BERTH_TEST_RUNROOT" rm -a -f -t 0 >/dev/null 2>&1 || true
+}
+
+# No container is left: records, monitors, container processes, mounts.
+function assert_nothing_left() {
+    run_berth ps -a -q
+    is "$output" "" "no container records"
+    local pids
+    pids=$(_pids_naming "$(_pause_pid "$BERTH_TEST_RUNROOT")" "$BERTH_TEST_ROOT" "$BERTH_TEST_RUNROOT")
+    is "$pids" "" "no monitor or container process"
+    is "$(_mounts_under "$BERTH_TEST_ROOT" "$BERTH_TEST_RUNROOT")" "" "no mounts"
+}
+
+@test "run: exit codes 0, 3, 125, 126, 127" {
+    run_berth run --rm $IMAGE true
+    run_berth 3 run --rm $IMAGE sh -c 'exit 3'
+    run_berth 127 run --rm $IMAGE no-such-command
+    assert "$output" =~ "no-such-command" "127 names the command"
+    run_berth 126 run --rm $IMAGE /etc
+    run_berth 125 run --rm $IMAGE-nope true
+    is "$output" "Error: $IMAGE-nope: image not known"
+    assert_nothing_left
+}
+
+@test "run: output streams stay apart, in order" {
+    run_berth --separate-stderr run --rm $IMAGE sh -c 'echo out1; echo err1 >&2; echo out2'
+    is "$output" $'out1\nout2' "stdout"
+    is "$stderr" "err1" "stderr"
+}
+
+@test "run: id 0 inside, the user namespace mapping, host pids invisible" {
+    run_berth run --rm $IMAGE sh -c 'id -u; cat /proc/self/uid_map; ps -o pid | wc -l'
+    is "${lines[0]}" "0" "root inside"
+    if is_rootless; then
+        assert "${lines[1]}" =~ "^ +0 +$(id -u) +1$" "uid 0 maps to the user"
+        assert "${lines[2]}" =~ "^ +1 +[0-9]+ +[0-9]+$" "subordinate range mapped"
+    else
+        assert "${lines[1]}" =~ "^ +0 +0 +4294967295$" "root: the host's identity mapping"
+    fi
+    # ps header + sh + ps + wc (pipeline): no host process is visible.
+    assert "${lines[-1]}" -le 4 "only the container's own processes"
+}
+
+@test "run: Podman's default capabilities, seccomp, no-new-privileges" {
+    run_berth run --rm $IMAGE sh -c 'grep -E "^(CapEff|CapBnd|Seccomp|NoNewPrivs):" /proc/self/status'
+    # CHOWN DAC_OVERRIDE FOWNER FSETID KILL NET_BIND_SERVICE SETFCAP SETGID SETPCAP SETUID SYS_CHROOT
+    assert "$output" =~ "CapEff:	00000000800405fb" "default effective set"
+    assert "$output" =~ "CapBnd:	00000000800405fb" "default bounding set"
+    assert "$output" =~ "Seccomp:	2" "seccomp filter"
+    assert "$output" =~ "NoNewPrivs:	0" "no_new_privs off by default"
+
+    run_berth run --rm --security-opt no-new-privileges $IMAGE grep NoNewPrivs /proc/self/status
+    assert "$output" =~ "NoNewPrivs:	1"
+    run_berth run --rm --cap-drop ALL --cap-add NET_BIND_SERVICE $IMAGE grep CapEff /proc/self/status
+    assert "$output" =~ "CapEff:	0000000000000400"
+    run_berth run --rm --security-opt seccomp=unconfined $IMAGE grep Seccomp: /proc/self/status
+    assert "$output" =~ "Seccomp:	0"
+    # A profile in Docker's format: everything allowed except mkdir, denied.
+    local profile="$BERTH_TEST_ROOT/deny-mkdir.json"
+    cat >"$profile" <<'JSON'
+{"defaultAction": "SCMP_ACT_ALLOW",
+ "syscalls": [{"names": ["mkdir", "mkdirat"], "action": "SCMP_ACT_ERRNO", "errnoRet": 1}]}
+JSON
+    run_berth 1 run --rm --security-opt seccomp="$profile" $IMAGE mkdir /tmp/d
+    assert "$output" =~ "Operation not permitted" "the denied call fails with the profile's errno"
+    run_berth run --rm --security-opt seccomp="$profile" $IMAGE touch /tmp/f
+}
+
+@test "run: --read-only, --tmpfs, bind mounts owned by the user" {
+    run_berth 1 run --rm --read-only $IMAGE touch /x
+    assert "$output" =~ "Read-only file system"
+    run_berth run --rm --read-only $IMAGE touch /tmp/x /run/x /var/tmp/x
+    run_berth run --rm --tmpfs /scratch $IMAGE sh -c 'grep " /scratch " /proc/mounts'
+    assert "$output" =~ "tmpfs /scratch tmpfs"
+    local dir="$BERTH_TEST_ROOT/bind"
+    mkdir -p "$dir"
+    run_berth run --rm -v "$dir:/data" $IMAGE sh -c 'echo hi > /data/f'
+    is "$(stat -c %u "$dir/f")" "$(id -u)" "a file written as container root belongs to the user"
+    run_berth 1 run --rm -v "$dir:/data:ro" $IMAGE touch /data/g
+}
+
+@test "run: user, workdir, env, hostname, entrypoint" {
+    run_berth run --rm -u nobody $IMAGE id -un
+    is "$output" "nobody"
+    run_berth run --rm -u 1000:1000 -w /work $IMAGE sh -c 'id -u; id -g; pwd'
+    is "$output" $'1000\n1000\n/work'
+    run_berth run --rm -e A=1 -e B -h box $IMAGE sh -c 'echo $A $container; hostname'
+    is "$output" $'1 berth\nbox'
+    run_berth run --rm --entrypoint echo $IMAGE hi there
+    is "$output" "hi there"
+    run_berth run --rm --entrypoint '["sh","-c"]' $IMAGE 'echo $0' x
+    is "$output" "x"
+}
+
+@test "run -d, ps, stop, rm: nothing left behind" {
+    run_berth run -d --name sleeper $IMAGE sleep 1000
+    local id=$output
+    assert "$id" =~ "^[0-9a-f]{64}$" "run -d prints the id"
+    run_berth ps --format '{{.ID}} {{.Names}} {{.State}} {{.Command}}'
+    is "$output" "${id:0:12} sleeper running sleep 1000"
+    run_berth ps
+    is "${lines[0]}" "CONTAINER ID  IMAGE                     COMMAND     CREATED                 STATUS                     PORTS       NAMES" "header"
+    run_berth inspect --format '{{.State.Status}} {{.State.Running}} {{.Name}} {{.ImageName}}' sleeper
+    is "$output" "running true sleeper $IMAGE"
+    run_berth 2 rm sleeper
+    assert "$output" =~ "cannot remove container $id as it is running"
+    # busybox sleep as pid 1 ignores SIGTERM: stop -t 1 ends with SIGKILL.
+    run_berth stop -t 1 sleeper
+    is "$output" "sleeper"
+    run_berth ps -a --format '{{.Status}}' --filter name=sleeper
+    assert "$output" =~ "^Exited \(137\)"
+    run_berth inspect --format '{{.State.ExitCode}}' sleeper
+    is "$output" "137"
+    run_berth rm sleeper
+    is "$output" "$id"
+    assert_nothing_left
+}
+
+@test "run --init: stop is fast when the command ignores SIGTERM" {
+    run_berth run -d --init --name initd $IMAGE sleep 1000
+    SECONDS=0
+    run_berth stop initd
+    assert "$SECONDS" -lt 5 "stopped by SIGTERM through the init, not after the 10 s timeout"
+    run_berth inspect --format '{{.State.ExitCode}}' initd
+    is "$output" "143"
+    run_berth rm initd
+}
+
+@test "rm -f of a running container; kill -s; wait" {
+    # Through --init: busybox as pid 1 would ignore USR1.
+    run_berth run -d --init --name k $IMAGE sleep 1000
+    run_berth kill -s USR1 k
+    run_berth wait k
+    is "$output" "138" "SIGUSR1 killed sleep (128+10)"
+    run_berth run -d --name f $IMAGE sleep 1000
+    run_berth rm -f -t 0 f
+    run_berth 1 rm nosuch
+    is "$output" 'Error: no container with name or ID "nosuch" found: no such container'
+    run_berth rm -a
+    assert_nothing_left
+}
+
+@test "logs: all output in order, streams apart, after exit" {
+    run_berth run --name logged $IMAGE sh -c 'echo one; echo two >&2; echo three; printf partial'
+    run_berth --separate-stderr logs logged
+    is "$output" $'one\nthree\npartial' "stdout lines"
+    is "$stderr" "two" "stderr lines"
+    run_berth logs --tail 1 logged
+    is "$output" "partial"
+    run_berth logs -t logged
+    assert "${lines[0]}" =~ "^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:.]+(Z|[+-][0-9:]+) one$"
+    run_berth run --log-driver none --name quiet $IMAGE echo hi
+    run_berth 125 logs quiet
+}
+
+@test "create, start -a, start, container exists, rename" {
+    run_berth create --name c1 $IMAGE echo created-then-started
+    local id=$output
+    run_berth ps -a --format '{{.Status}}' --filter id=$id
+    is "$output" "Created"
+    run_berth start -a c1
+    is "$output" "created-then-started"
+    run_berth container exists c1
+    run_berth 1 container exists c2
+    run_berth rename c1 c2
+    run_berth container exists c2
+    run_berth start c2
+    run_berth wait c2
+    is "$output" "0"
+}
+
+@test "a foreground run stops its container on SIGTERM" {
+    local cid="$BERTH_TEST_ROOT/fg.cid"
+    "$BERTH" --root "$BERTH_TEST_ROOT" --runroot "$BERTH_TEST_RUNROOT" \
+        run --init --name fg --cidfile "$cid" $IMAGE sleep 1000 3>/dev/null &
+    local pid=$!
+    local i
+    for i in $(seq 50); do
+        [[ -s $cid ]] && "$BERTH" --root "$BERTH_TEST_ROOT" --runroot "$BERTH_TEST_RUNROOT" \
+            ps -q --filter name=fg | grep -q . && break
+        sleep 0.1
+    done
+    kill -TERM $pid
+    local rc=0
+    wait $pid || rc=$?
+    is "$rc" "143" "run exits with the container's code for SIGTERM"
+    run_berth ps -a --format '{{.State}}' --filter name=fg
+    is "$output" "exited"
+}
+
+@test "two run -d --name x at once: exactly one wins" {
+    local b=("$BERTH" --root "$BERTH_TEST_ROOT" --runroot "$BERTH_TEST_RUNROOT")
+    "${b[@]}" run -d --name race $IMAGE sleep 1000 >"$BERTH_TEST_ROOT/r1" 2>&1 3>/dev/null &
+    local p1=$!
+    "${b[@]}" run -d --name race $IMAGE sleep 1000 >"$BERTH_TEST_ROOT/r2" 2>&1 3>/dev/null &
+    local p2=$!
+    local rc1=0 rc2=0
+    wait $p1 || rc1=$?
+    wait $p2 || rc2=$?
+    is "$((rc1 + rc2))" "125" "one succeeded, one failed with 125"
+    assert "$(cat "$BERTH_TEST_ROOT/r1" "$BERTH_TEST_ROOT/r2")" =~ 'the container name "race" is already in use'
+    run_berth ps -a -q
+    is "${#lines[@]}" "1" "one container"
+}
+
+@test "ps after the monitor was SIGKILLed: exited, not running forever" {
+    run_berth run -d --name orphan $IMAGE sleep 1000
+    run_berth inspect --format '{{.State.ConmonPid}} {{.State.Pid}}' orphan
+    local monitor=${output% *} ctr=${output#* }
+    kill -KILL "$monitor"
+    local i
+    for i in $(seq 50); do
+        [[ -d /proc/$ctr ]] || break
+        sleep 0.1
+    done
+    [[ ! -d /proc/$ctr ]] || die "the container outlived its monitor"
+    run_berth ps -a --format '{{.State}}' --filter name=orphan
+    is "$output" "exited"
+    run_berth rm orphan
+    assert_nothing_left
+}
+
+@test "bad input: one line, exit 125, nothing left behind" {
+    run_berth 125 run --rm -u nosuchuser $IMAGE true
+    is "$output" "Error: unable to find user nosuchuser: no matching entries in passwd file"
+    run_berth 125 run --rm --memory 12zz $IMAGE true
+    assert "$output" =~ "^Error: .*12zz"
+    run_berth 125 run --rm --ulimit nofile=x $IMAGE true
+    assert "$output" =~ "^Error: .*nofile=x"
+    run_berth 125 run --rm -v rel/path:/data $IMAGE true
+    assert "$output" =~ "^Error: "
+    run_berth 125 run --rm --name 'bad/name' $IMAGE true
+    assert "$output" =~ "^Error: .*names must match"
+    run_berth 125 run --rm --security-opt seccomp=/etc/hostname $IMAGE true
+    assert "$output" =~ "^Error: "
+    run_berth run -d --name dup $IMAGE sleep 1000
+    run_berth 125 run -d --name dup $IMAGE true
+    is "$output" 'Error: the container name "dup" is already in use by '"$(
+        "$BERTH" --root "$BERTH_TEST_ROOT" --runroot "$BERTH_TEST_RUNROOT" inspect --format '{{.Id}}' dup
+    )"'. You have to remove that container to be able to reuse that name: that name is already in use'
+    run_berth rm -f -t 0 dup
+    if is_rootless; then
+        run_berth 125 run --rm --memory 16m $IMAGE true
+        assert "$output" =~ "need a cgroup" "rootless without cgroups refuses limits"
+    fi
+    for line in "${lines[@]}"; do :; done
+    assert_nothing_left
+}
