@@ -29,6 +29,7 @@
 #include "berth/format/human.hpp"
 #include "berth/image/store.hpp"
 #include "berth/oci/image_config.hpp"
+#include "berth/runtime/cgroups.hpp"
 #include "berth/runtime/monitor_protocol.hpp"
 #include "berth/runtime/userns.hpp"
 #include "berth/spec/generate.hpp"
@@ -253,7 +254,7 @@ std::string Engine::createContainer(const CreateRequest& request) const {
   context.initPath = spec.init ? findBerthHelper("berth-init") : "";
   context.created = format::formatRfc3339Nano(created);
   context.rootless = paths_.rootless;
-  context.cgroupsAvailable = !paths_.rootless;
+  context.cgroupsAvailable = runtime::cgroupsAvailable(paths_.rootless);
   context.canRaiseLimits = hasEffectiveCapability(CAP_SYS_RESOURCE);
   const oci::Spec runtimeSpec = spec::buildRuntimeSpec(spec, imageConfig, context);
 
@@ -344,7 +345,7 @@ Started startLocked(const state::StorePaths& paths, const state::ContainerStore&
     monitor.logMaxSize = spec::parseMemorySize(size->second, "--log-opt max-size");
   monitor.waitForStart = waitForStart;
   monitor.keepStdin = keepStdin || spec.interactive;
-  monitor.useCgroup = !paths.rootless;
+  monitor.useCgroup = runtime::cgroupsAvailable(paths.rootless);
   monitor.rootless = paths.rootless;
   monitor.cleanupCommand = {selfExecutable(), "--root",    paths.graphRoot, "--runroot",
                             paths.runRoot,    "container", "cleanup",       id};
@@ -494,6 +495,19 @@ void waitForMonitor(const state::ContainerState& state) {
   if (monitor) waitForExit(monitor.get(), 15000);
 }
 
+// What one run used: the volatile files (exit.json is folded in by now)
+// and the cgroup, which the monitor removes unless it was killed.
+void releaseRun(const state::StorePaths& paths, const std::string& id) {
+  removeAll(paths.runContainerDir(id));
+  if (runtime::cgroupsAvailable(paths.rootless)) {
+    try {
+      runtime::removeContainerCgroup("/berth/berth-" + id);
+    } catch (const Error&) {
+      // busy: a process escaped the kill; the next cleanup or rm retries
+    }
+  }
+}
+
 }  // namespace
 
 void Engine::stopContainer(const std::string& nameOrId, std::optional<unsigned> timeout) const {
@@ -561,7 +575,7 @@ void Engine::removeContainer(const std::string& nameOrId, bool force,
   if (record.state.status == state::ContainerStatus::Running && !record.stale)
     throwError(Errc::InvalidState, "container {} was started again while being removed", id);
   if (record.stale) waitForMonitor(record.state);
-  removeAll(paths_.runContainerDir(id));
+  releaseRun(paths_, id);
   store.remove(id);
 }
 
@@ -580,13 +594,8 @@ void Engine::cleanupContainer(const std::string& nameOrId) const {
   ContainerRecord record = loadContainer(store, id);
   if (record.state.status == state::ContainerStatus::Running && !record.stale) return;
   if (record.stale) store.writeState(id, record.state);
-  if (detail::containerSpec(record.config).rm) {
-    removeAll(paths_.runContainerDir(id));
-    store.remove(id);
-    return;
-  }
-  // The run's volatile files; exit.json is folded in now.
-  removeAll(paths_.runContainerDir(id));
+  releaseRun(paths_, id);
+  if (detail::containerSpec(record.config).rm) store.remove(id);
 }
 
 // ------------------------------------------------------------------- wait

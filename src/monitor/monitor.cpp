@@ -172,6 +172,16 @@ void Monitor::launchContainer() {
     runtime::applyCapabilities(masks, runtime::ProcessUser{uid, gid});
   };
   if (seccomp) options.installSeccomp = [&seccomp] { runtime::loadSeccomp(*seccomp); };
+  if (config_.useCgroup) {
+    // Before the init runs: its cgroup namespace is rooted here.
+    const oci::LinuxResources resources = spec.linuxConfig && spec.linuxConfig->resources
+                                              ? *spec.linuxConfig->resources
+                                              : oci::LinuxResources{};
+    options.beforeInit = [this, resources](pid_t pid) {
+      cgroup_ = runtime::ContainerCgroup::create(config_.containerId, resources, config_.rootless);
+      cgroup_->addProcess(pid);
+    };
+  }
 
   container_.emplace(runtime::launch(spec, options));
   containerPid_ = container_->pid();
@@ -182,12 +192,15 @@ int Monitor::run() {
     listenForAttach();
     launchContainer();
   } catch (const runtime::LaunchError& error) {
+    removeCgroup();
     reportFailure(error, error.exitCode());
     return error.exitCode();
   } catch (const Error& error) {
+    removeCgroup();
     reportFailure(error, kExitEngineError);
     return kExitEngineError;
   } catch (const std::exception& error) {
+    removeCgroup();
     reportFailure(Error(Errc::Internal, error.what()), kExitEngineError);
     return kExitEngineError;
   }
@@ -197,6 +210,7 @@ int Monitor::run() {
   report.pidStartTime = runtime::processStartTime(containerPid_);
   report.monitorPid = ::getpid();
   report.monitorStartTime = runtime::processStartTime(::getpid());
+  if (cgroup_) report.cgroupPath = cgroup_->path();
   sendJson(sync_.get(), report.toJson());
 
   if (config_.waitForStart) {
@@ -365,12 +379,24 @@ void Monitor::onClient(Client& client) {
   }
 }
 
+void Monitor::removeCgroup() noexcept {
+  if (!cgroup_) return;
+  try {
+    cgroup_->remove();
+  } catch (const std::exception&) {
+    // `berth container cleanup` tries again
+  }
+  cgroup_.reset();
+}
+
 void Monitor::finish() {
   runtime::ExitRecord record;
   const int status = waitStatus_.value_or(0);
   record.exitCode = exitCodeFromWaitStatus(status);
   record.signal = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
   record.finishedNs = nowNs();
+  if (cgroup_) record.oomKilled = cgroup_->oomKilled();
+  removeCgroup();
   log_.reset();  // flushed and closed before anyone reads the exit
   writeJsonFileAtomic(config_.runDir + "/exit.json", record.toJson(), false, 0600);
   const std::string message = record.toJson().dump();

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "berth/base/unique_fd.hpp"
+#include "berth/runtime/cgroups.hpp"
 #include "berth/runtime/launcher.hpp"
 #include "berth/runtime/monitor_protocol.hpp"
 
@@ -41,6 +42,7 @@ class Monitor {
   void onClient(Client& client);
   void broadcast(runtime::AttachMessage type, std::string_view data);
   void finish();
+  void removeCgroup() noexcept;
 
   runtime::MonitorConfig config_;
   UniqueFd sync_;
@@ -53,6 +55,7 @@ class Monitor {
   std::unique_ptr<Output> log_;
   std::vector<std::unique_ptr<Client>> clients_;
   std::optional<runtime::LaunchedProcess> container_;
+  std::optional<runtime::ContainerCgroup> cgroup_;
   pid_t containerPid_ = -1;
   std::optional<int> waitStatus_;
   std::int64_t exitDeadlineNs_ = 0;
