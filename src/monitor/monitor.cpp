@@ -2,8 +2,10 @@
 #include "monitor.hpp"
 
 #include <fcntl.h>
+#include <malloc.h>
 #include <signal.h>
 #include <sys/epoll.h>
+#include <sys/mman.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -71,6 +73,38 @@ runtime::CapabilityMasks masksOf(const oci::Spec& spec) {
     sets = {caps.bounding, caps.effective, caps.inheritable, caps.permitted, caps.ambient};
   }
   return runtime::capabilityMasks(sets);
+}
+
+// Drops the pages of the executable's code: most of it was only needed to
+// launch the container. The loop
+// faults back in the few it uses. The monitor is static, so this is nearly
+// all of its file-backed memory.
+void releaseStartupCode() noexcept {
+  const auto maps = readFileIfExists("/proc/self/maps");
+  if (!maps) return;
+  char self[4096];
+  const ssize_t n = ::readlink("/proc/self/exe", self, sizeof(self) - 1);
+  if (n <= 0) return;
+  const std::string_view exe(self, static_cast<std::size_t>(n));
+  std::string_view rest = *maps;
+  while (!rest.empty()) {
+    const auto end = rest.find('\n');
+    const std::string_view line = rest.substr(0, end);
+    rest = end == std::string_view::npos ? std::string_view() : rest.substr(end + 1);
+    // "start-end perms offset dev inode path"
+    if (line.size() < exe.size() || !line.ends_with(exe)) continue;
+    const auto dash = line.find('-');
+    const auto space = line.find(' ');
+    if (dash == std::string_view::npos || space == std::string_view::npos) continue;
+    const std::string_view perms = line.substr(space + 1, 4);
+    // Code only: a read-only data mapping may be RELRO, written at start
+    // (relocations) and then protected; dropping it would undo that.
+    if (perms != "r-xp") continue;
+    const auto start = std::stoull(std::string(line.substr(0, dash)), nullptr, 16);
+    const auto stop =
+        std::stoull(std::string(line.substr(dash + 1, space - dash - 1)), nullptr, 16);
+    ::madvise(reinterpret_cast<void*>(start), stop - start, MADV_DONTNEED);
+  }
 }
 
 }  // namespace
@@ -260,6 +294,11 @@ void Monitor::loop() {
   addToEpoll(epoll_.get(), listen_.get(), kTagListen);
   // A SIGCHLD that arrived before the signalfd existed is still pending
   // (blocked), so it is read on the first wakeup.
+
+  // The spec, the seccomp program and the JSON are gone: give their pages
+  // back, an idle monitor should cost (almost) nothing.
+  ::malloc_trim(0);
+  releaseStartupCode();
 
   // A foreground `run` connected before it said start: accept it before
   // the first output is read, so that nothing goes past it.
