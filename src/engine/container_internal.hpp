@@ -26,7 +26,9 @@ struct ContainerRecord {
   bool stale = false;  ///< state differs from state.json: cleanup is due
 };
 
-ContainerRecord loadContainer(const state::ContainerStore& store, const std::string& id);
+/// `summary`: the config as readConfigSummary gives it (for listings).
+ContainerRecord loadContainer(const state::ContainerStore& store, const std::string& id,
+                              bool summary = false);
 
 /// The container's spec as recorded at create.
 spec::ContainerSpec containerSpec(const state::ContainerConfig& config);

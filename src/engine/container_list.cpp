@@ -50,8 +50,10 @@ spec::ContainerSpec containerSpec(const state::ContainerConfig& config) {
   return spec::ContainerSpec::fromJson(config.spec, "container " + config.id);
 }
 
-ContainerRecord loadContainer(const state::ContainerStore& store, const std::string& id) {
-  ContainerRecord record{store.readConfig(id), store.readState(id), false};
+ContainerRecord loadContainer(const state::ContainerStore& store, const std::string& id,
+                              bool summary) {
+  ContainerRecord record{summary ? store.readConfigSummary(id) : store.readConfig(id),
+                         store.readState(id), false};
   auto& st = record.state;
   if (st.status != state::ContainerStatus::Running && st.status != state::ContainerStatus::Paused &&
       st.status != state::ContainerStatus::Stopping)
@@ -267,7 +269,7 @@ Json Engine::listContainers(bool all, const std::vector<std::string>& filters) c
   std::vector<ContainerRecord> records;
   for (const auto& id : store.listIds()) {
     try {
-      ContainerRecord record = detail::loadContainer(store, id);
+      ContainerRecord record = detail::loadContainer(store, id, true);
       const bool running = record.state.status == state::ContainerStatus::Running;
       if (!all && !running && parsed.byKey.empty()) continue;
       if (!matches(parsed, record)) continue;

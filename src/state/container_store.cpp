@@ -29,6 +29,15 @@ std::string quoteList(const std::vector<std::string>& items) {
   return out;
 }
 
+// config.json without the spec, which lives in spec.json: listings read
+// config.json alone, so it stays small. It keeps spec.rm as "autoRemove".
+Json configRecord(const ContainerConfig& config) {
+  Json json = config.toJson();
+  json.erase("spec");
+  json["autoRemove"] = config.spec.is_object() && config.spec.value("rm", false);
+  return json;
+}
+
 }  // namespace
 
 ContainerStore::ContainerStore(StorePaths paths)
@@ -67,7 +76,9 @@ void ContainerStore::create(const ContainerConfig& config, const ContainerState&
     } catch (...) {
     }
   });
-  writeJsonFileAtomic(hidden + "/config.json", config.toJson(), false, 0600);
+  writeJsonFileAtomic(hidden + "/config.json", configRecord(config), false, 0600);
+  writeJsonFileAtomic(hidden + "/spec.json", config.spec, false, 0600);
+  syncPath(hidden + "/spec.json");
   writeJsonFileAtomic(hidden + "/state.json", initial.toJson(), false, 0600);
   for (const auto& [name, content] : files) {
     writeFileAtomic(hidden + "/" + name, content, 0600, false);
@@ -125,7 +136,31 @@ ContainerConfig ContainerStore::readConfig(const std::string& id) const {
   if (!json)
     throwError(Errc::NoSuchContainer,
                "no container with name or ID \"{}\" found: no such container", id);
-  return ContainerConfig::fromJson(*json, path);
+  if (json->is_object()) json->erase("autoRemove");
+  ContainerConfig config = ContainerConfig::fromJson(std::move(*json), path);
+  // Records written before spec.json existed carry the spec inline.
+  if (auto spec = readJsonFileIfExists(paths_.containerDir(id) + "/spec.json")) {
+    config.spec = std::move(*spec);
+    config.extra.erase("spec");
+  }
+  return config;
+}
+
+ContainerConfig ContainerStore::readConfigSummary(const std::string& id) const {
+  const std::string path = configPath(id);
+  auto json = readJsonFileIfExists(path);
+  if (!json)
+    throwError(Errc::NoSuchContainer,
+               "no container with name or ID \"{}\" found: no such container", id);
+  bool autoRemove = false;
+  if (json->is_object()) {
+    if (auto it = json->find("autoRemove"); it != json->end() && it->is_boolean())
+      autoRemove = it->get<bool>();
+    json->erase("layers");
+  }
+  ContainerConfig config = ContainerConfig::fromJson(std::move(*json), path);
+  if (!config.spec.is_object() || config.spec.empty()) config.spec = Json{{"rm", autoRemove}};
+  return config;
 }
 
 ContainerState ContainerStore::readState(const std::string& id) const {
@@ -171,7 +206,7 @@ void ContainerStore::rename(const std::string& id, std::string_view newName) con
   ScopeExit releaseNew([&] { names_.release(newName, id); });
   const std::string oldName = config.name;
   config.name = std::string(newName);
-  writeJsonFileAtomic(configPath(id), config.toJson(), true, 0600);
+  writeJsonFileAtomic(configPath(id), configRecord(config), true, 0600);
   releaseNew.dismiss();
   names_.release(oldName, id);
 }

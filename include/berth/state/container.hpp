@@ -55,6 +55,8 @@ struct ContainerConfig {
   /// Throws Error(InvalidArgument) naming `what` for a record that is not an
   /// object, lacks id/name, or has a newer schema version.
   static ContainerConfig fromJson(const Json& json, std::string_view what);
+  /// The same without copying the record (extra keeps it, spec is moved out).
+  static ContainerConfig fromJson(Json&& json, std::string_view what);
 };
 
 /// The mutable part (state.json), written only by a CLI process that holds

@@ -45,6 +45,10 @@ class ContainerStore {
   ContainerConfig readConfig(const std::string& id) const;
   ContainerState readState(const std::string& id) const;
 
+  /// readConfig for listings: config.json alone (spec.json holds the
+  /// spec), so spec is just {"rm": ...}. Never write it back.
+  ContainerConfig readConfigSummary(const std::string& id) const;
+
   /// Replaces state.json atomically. The caller holds lock(id).
   void writeState(const std::string& id, const ContainerState& state) const;
 

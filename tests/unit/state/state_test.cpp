@@ -325,7 +325,7 @@ TEST_CASE("8 processes x 200 state writes: never torn, empty or missing; readers
   CHECK(finalState.pid % 1000 == 199);
   // No temp files were left behind.
   CHECK(dir.entries("/root/containers/" + config.id) ==
-        std::vector<std::string>{"config.json", "state.json"});
+        std::vector<std::string>{"config.json", "spec.json", "state.json"});
 }
 
 TEST_CASE("8 processes reserving one name: exactly one wins") {
