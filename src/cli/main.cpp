@@ -6,6 +6,7 @@ int main(int argc, char** argv) {
   cli.group("image", "Manage images");
   berth::cli::addContainerCommands(cli);
   berth::cli::addCreateCommand(cli);
+  berth::cli::addExportCommand(cli);
   berth::cli::addLogsCommand(cli);
   berth::cli::addPsCommand(cli);
   berth::cli::addRunCommand(cli);

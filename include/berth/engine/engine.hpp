@@ -132,7 +132,7 @@ class Engine {
 
   // ------------------------------------------------------------ containers
   // containers.cpp: create, start, attach, stop, kill, rm, cleanup, wait;
-  // container_list.cpp: ps and inspect.
+  // container_list.cpp: ps and inspect; container_export.cpp: export.
 
   /// `berth create`: resolves the image (`pull`: "never" or "missing"; no
   /// registry yet, so a missing image is Error(NoSuchImage) "NAME: image
@@ -190,6 +190,16 @@ class Engine {
   /// ("stopped"/"exited" (the default), "running", "created") and returns
   /// its exit code (-1 for conditions other than exited/stopped).
   int waitContainer(const std::string& nameOrId, const std::vector<std::string>& conditions) const;
+
+  /// `berth export` (container_export.cpp): writes the container's root
+  /// filesystem (its image layers under its writable layer, as the
+  /// container sees them, without volumes or bind mounts) as an
+  /// uncompressed tar to `output` (a path; "" for standard output, which the
+  /// CLI refuses when it is a terminal). Created, running and exited
+  /// containers alike; rootless, owners are the container's ids. Holds the
+  /// container's lock meanwhile, as Podman does. A file output appears only
+  /// once complete. Error(NoSuchContainer) with Podman's message.
+  void exportContainer(const std::string& nameOrId, const std::string& output) const;
 
   /// The full id of a container named by id, name or unique id prefix.
   std::string resolveContainer(const std::string& nameOrId) const;

@@ -4,6 +4,7 @@
 #include "berth/image/import.hpp"
 #include "berth/image/load.hpp"
 #include "berth/image/save.hpp"
+#include "berth/image/tree_tar.hpp"
 
 namespace {
 
@@ -23,6 +24,7 @@ berth::image::ImportResult importImage(const berth::state::StorePaths& paths,
 
 const berth::image::ArchivePlugin kPlugin{
     berth::image::kArchivePluginAbi, berth::setLogLevel, load, save, importImage,
+    berth::image::writeTreeTar,
 };
 
 }  // namespace
