@@ -3,15 +3,20 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <sys/stat.h>
+
 #include <algorithm>
 #include <cctype>
+#include <filesystem>
 #include <random>
 #include <regex>
+#include <set>
 
 #include "berth/base/error.hpp"
 #include "berth/base/fs.hpp"
 #include "berth/engine/engine.hpp"
 #include "berth/format/human.hpp"
+#include "berth/image/store.hpp"
 #include "berth/runtime/monitor_protocol.hpp"
 #include "berth/runtime/userns.hpp"
 #include "container_internal.hpp"
@@ -187,6 +192,8 @@ std::string goTime(std::int64_t ns) {
 // ps's --filter: KEY=VALUE, values of one key ORed, keys ANDed (Podman).
 struct Filters {
   std::map<std::string, std::vector<std::string>> byKey;
+  std::int64_t before = 0;  ///< created strictly before (ns); 0 = no bound
+  std::int64_t since = 0;   ///< created strictly after
 };
 
 Filters parseFilters(const std::vector<std::string>& filters) {
@@ -230,6 +237,8 @@ bool matchesName(const std::string& pattern, const std::string& name) {
 }
 
 bool matches(const Filters& filters, const ContainerRecord& record) {
+  if (filters.before != 0 && record.config.createdNs >= filters.before) return false;
+  if (filters.since != 0 && record.config.createdNs <= filters.since) return false;
   for (const auto& [key, values] : filters.byKey) {
     bool any = false;
     for (const auto& value : values) {
@@ -261,17 +270,58 @@ bool matches(const Filters& filters, const ContainerRecord& record) {
   return true;
 }
 
+// Bytes of the files below `dir` (du's apparent size, hard links once).
+std::int64_t treeSize(const std::string& dir) {
+  std::int64_t total = 0;
+  std::set<std::pair<dev_t, ino_t>> seen;
+  std::error_code ec;
+  for (auto it = std::filesystem::recursive_directory_iterator(
+           dir, std::filesystem::directory_options::skip_permission_denied, ec);
+       !ec && it != std::filesystem::recursive_directory_iterator(); it.increment(ec)) {
+    struct stat st {};
+    if (::lstat(it->path().c_str(), &st) != 0 || S_ISDIR(st.st_mode)) continue;
+    if (st.st_nlink > 1 && !seen.insert({st.st_dev, st.st_ino}).second) continue;
+    total += st.st_size;
+  }
+  return total;
+}
+
+Json containerSize(const state::StorePaths& paths, const ContainerRecord& record) {
+  const std::int64_t rw = treeSize(paths.containerDir(record.config.id) + "/upper");
+  std::int64_t image = 0;
+  image::ImageStore images(paths);
+  if (auto found = images.lookup(record.config.imageId))
+    for (const auto& chain : images.layerChainIds(*found))
+      image += images.layerSize(chain);
+  return Json{{"rwSize", rw}, {"rootFsSize", rw + image}};
+}
+
 }  // namespace
 
-Json Engine::listContainers(bool all, const std::vector<std::string>& filters) const {
-  const Filters parsed = parseFilters(filters);
+Json Engine::listContainers(bool all, const std::vector<std::string>& filters, bool size) const {
+  Filters parsed = parseFilters(filters);
   state::ContainerStore store(paths_);
+  // before= and since= name a container: compare creation times.
+  for (const char* key : {"before", "since"}) {
+    auto it = parsed.byKey.find(key);
+    if (it == parsed.byKey.end()) continue;
+    std::int64_t bound = 0;
+    for (const auto& value : it->second) {
+      const auto config = store.readConfigSummary(store.resolve(value));
+      bound = std::string_view(key) == "before"
+                  ? (bound == 0 ? config.createdNs : std::min(bound, config.createdNs))
+                  : std::max(bound, config.createdNs);
+    }
+    parsed.byKey.erase(it);
+    (std::string_view(key) == "before" ? parsed.before : parsed.since) = bound;
+  }
   std::vector<ContainerRecord> records;
   for (const auto& id : store.listIds()) {
     try {
       ContainerRecord record = detail::loadContainer(store, id, true);
       const bool running = record.state.status == state::ContainerStatus::Running;
-      if (!all && !running && parsed.byKey.empty()) continue;
+      if (!all && !running && parsed.byKey.empty() && parsed.before == 0 && parsed.since == 0)
+        continue;
       if (!matches(parsed, record)) continue;
       records.push_back(std::move(record));
     } catch (const Error& e) {
@@ -307,7 +357,7 @@ Json Engine::listContainers(bool all, const std::vector<std::string>& filters) c
         {"Pod", ""},
         {"PodName", ""},
         {"Ports", nullptr},
-        {"Size", nullptr},
+        {"Size", size ? containerSize(paths_, record) : Json(nullptr)},
         {"StartedAt", unixSeconds(st.startedNs)},
         {"State", std::string(state::toString(st.status))},
         {"Status", detail::statusText(st, now)},

@@ -31,7 +31,7 @@ function assert_nothing_left() {
     local pids
     pids=$(_pids_naming "$(_pause_pid "$BERTH_TEST_RUNROOT")" "$BERTH_TEST_ROOT" "$BERTH_TEST_RUNROOT")
     is "$pids" "" "no monitor or container process"
-    is "$(_mounts_under "$BERTH_TEST_ROOT" "$BERTH_TEST_RUNROOT")" "" "no mounts"
+    is "$(_mounts_under "$(_pause_pid "$BERTH_TEST_RUNROOT")" "$BERTH_TEST_ROOT" "$BERTH_TEST_RUNROOT")" "" "no mounts"
 }
 
 @test "run: exit codes 0, 3, 125, 126, 127" {
@@ -282,4 +282,31 @@ JSON
     local leftover
     leftover=$(find /sys/fs/cgroup/*/berth /sys/fs/cgroup/berth -maxdepth 1 -name 'berth-*' 2>/dev/null || true)
     is "$leftover" "" "no container cgroup left"
+}
+
+@test "ps: filters, -l, -n, --size, --sort, --format json" {
+    run_berth create --name p1 --label tier=web $IMAGE true
+    run_berth create --name p2 $IMAGE true
+    run_berth 4 run --name p3 $IMAGE sh -c 'exit 4'
+    run_berth ps -a --filter before=p2 --format '{{.Names}}'
+    is "$output" "p1"
+    run_berth ps -a --filter since=p1 --format '{{.Names}}'
+    is "$output" $'p3\np2'
+    run_berth ps -a --filter label=tier=web --format '{{.Names}}'
+    is "$output" "p1"
+    run_berth ps -a --filter exited=4 --format '{{.Names}}'
+    is "$output" "p3"
+    run_berth ps -a --filter status=created --sort names --format '{{.Names}}'
+    is "$output" $'p1\np2'
+    run_berth ps -l --format '{{.Names}}'
+    is "$output" "p3"
+    run_berth ps -n 2 --format '{{.Names}}'
+    is "$output" $'p3\np2'
+    run_berth ps -a -s --filter name=p3
+    assert "${lines[0]}" =~ "SIZE$"
+    assert "${lines[1]}" =~ "B \(virtual [0-9.]+ [kM]B\)$"
+    run_berth ps -a --format json --filter name=p3
+    is "$(jq -r '.[0].Names[0] + " " + .[0].State + " " + (.[0].ExitCode|tostring)' <<<"$output")" "p3 exited 4"
+    run_berth 125 ps --filter bogus=1
+    run_berth 125 ps --sort bogus
 }

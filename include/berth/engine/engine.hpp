@@ -215,7 +215,9 @@ class Engine {
   /// of `podman ps --format json`), newest first; only running ones unless
   /// `all`. `filters` as --filter takes them (status, name, id, label,
   /// ancestor, exited); a bad one is Error(InvalidArgument).
-  Json listContainers(bool all, const std::vector<std::string>& filters) const;
+  /// `size`: also Size {rwSize, rootFsSize} (the container's writable
+  /// layer, and that plus its image), as `ps --size`.
+  Json listContainers(bool all, const std::vector<std::string>& filters, bool size = false) const;
 
   /// `berth inspect` of a container: Podman's InspectContainerData keys.
   Json inspectContainer(const std::string& nameOrId) const;

@@ -99,8 +99,14 @@ void defineStop(Cli& cli, const std::string& path) {
   app->add_option("-t,--time", *time, "Seconds to wait for stop before killing the container");
   cli.setRun(app, [&cli, all, latest, ignore, time] {
     const auto timeout = timeoutFlag(*time);
+    std::vector<std::string> names = targets(cli, *all, *latest, "stop");
+    if (*all) {
+      names.clear();  // --all: the running ones
+      for (const auto& c : cli.engine().listContainers(false, {}))
+        names.push_back(c["Id"].get<std::string>());
+    }
     return forEach(
-        targets(cli, *all, *latest, "stop"),
+        names,
         [&](const std::string& name) {
           try {
             cli.engine().stopContainer(name, timeout);

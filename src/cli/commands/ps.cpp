@@ -81,7 +81,11 @@ format::FieldTable<PsRow> psFields() {
       .add(
           "PodName", [](const PsRow&) { return Json(""); }, "POD NAME")
       .add("Size", [](const PsRow& r) {
-        return r.summary->contains("SizeText") ? r.at("SizeText") : Json("");
+        const Json& size = r.at("Size");
+        if (!size.is_object()) return Json("");
+        // Podman: "12B (virtual 1.2MB)".
+        return Json(format::humanSize(double(size["rwSize"].get<std::int64_t>())) + " (virtual " +
+                    format::humanSize(double(size["rootFsSize"].get<std::int64_t>())) + ")");
       });
   table.json([](const PsRow& r) { return *r.summary; });
   return table;
@@ -107,6 +111,14 @@ void sortRows(std::vector<PsRow>& rows, const std::string& by) {
     if (by == "image") return r.at("Image").get<std::string>();
     if (by == "names") return r.at("Names")[0].get<std::string>();
     if (by == "status") return r.at("Status").get<std::string>();
+    if (by == "size") {
+      const Json& size = r.at("Size");
+      char padded[32];
+      std::snprintf(
+          padded, sizeof(padded), "%020lld",
+          size.is_object() ? static_cast<long long>(size["rootFsSize"].get<std::int64_t>()) : 0LL);
+      return std::string(padded);
+    }
     return "";
   };
   if (by == "created" || by == "runningfor") {
@@ -128,7 +140,8 @@ int runPs(Cli& cli, const PsFlags& flags) {
   if (flags.quiet && !flags.format.empty() && format::isJsonFormat(flags.format))
     throwError(Errc::InvalidArgument, "quiet and format cannot be used together");
   Json summaries =
-      cli.engine().listContainers(flags.all || flags.latest || flags.last > 0, flags.filters);
+      cli.engine().listContainers(flags.all || flags.latest || flags.last > 0, flags.filters,
+                                  flags.size || flags.format.find(".Size") != std::string::npos);
   // Newest first already; -l and -n keep the newest ones.
   const std::size_t keep = flags.latest      ? 1
                            : flags.last >= 0 ? std::size_t(flags.last)
@@ -174,6 +187,7 @@ CLI::App* definePs(Cli& cli, const std::string& path) {
   app->add_option("-n,--last", flags->last, "Print the n last created containers (all states)");
   app->add_flag("--no-trunc", flags->noTrunc, "Display the extended information");
   app->add_flag("--noheading", flags->noHeading, "Do not print headers");
+  app->add_flag("-s,--size", flags->size, "Display the total file sizes");
   app->add_option("-f,--filter", flags->filters, "Filter output based on conditions given")
       ->allow_extra_args(false);
   app->add_option("--sort", flags->sort,
