@@ -122,7 +122,8 @@ JSON
     run_berth ps --format '{{.ID}} {{.Names}} {{.State}} {{.Command}}'
     is "$output" "${id:0:12} sleeper running sleep 1000"
     run_berth ps
-    is "${lines[0]}" "CONTAINER ID  IMAGE                     COMMAND     CREATED                 STATUS                     PORTS       NAMES" "header"
+    assert "${lines[0]}" =~ "^CONTAINER ID +IMAGE +COMMAND +CREATED +STATUS +PORTS +NAMES$" "header"
+    assert "${lines[1]}" =~ "^${id:0:12}  $IMAGE  sleep 1000 .* Up .* sleeper$" "row"
     run_berth inspect --format '{{.State.Status}} {{.State.Running}} {{.Name}} {{.ImageName}}' sleeper
     is "$output" "running true sleeper $IMAGE"
     run_berth 2 rm sleeper
