@@ -183,7 +183,14 @@ pid_t createUserNamespace(const state::StorePaths& paths, UniqueFd& nsFd) {
 }  // namespace
 
 unsigned long long processStartTime(pid_t pid) {
-  const auto text = readFileIfExists("/proc/" + std::to_string(pid) + "/stat");
+  std::optional<std::string> text;
+  try {
+    text = readFileIfExists("/proc/" + std::to_string(pid) + "/stat");
+  } catch (const Error& e) {
+    // Gone between open and read: ESRCH.
+    if (e.sysErrno() == ESRCH) return 0;
+    throw;
+  }
   if (!text) return 0;
   // The command name (field 2) may hold spaces and parentheses: skip past
   // the last ')'. Fields 3.. follow, space-separated; start time is 22.

@@ -311,3 +311,53 @@ JSON
     run_berth 125 ps --filter bogus=1
     run_berth 125 ps --sort bogus
 }
+
+@test "run: sysctl, ulimit, umask, --mount, stdin with -i" {
+    run_berth run --rm --sysctl net.ipv4.ip_forward=1 --ulimit nofile=100:200 --umask 0077 \
+        --mount type=tmpfs,destination=/t,tmpfs-size=1m $IMAGE \
+        sh -c 'cat /proc/sys/net/ipv4/ip_forward; ulimit -n; ulimit -Hn; umask; df -k /t | tail -1'
+    is "${lines[0]}" "1" "--sysctl"
+    is "${lines[1]}" "100" "--ulimit soft"
+    is "${lines[2]}" "200" "--ulimit hard"
+    is "${lines[3]}" "0077" "--umask"
+    assert "${lines[4]}" =~ "^tmpfs +1024 " "--mount tmpfs-size"
+    run_berth 125 run --rm --sysctl vm.swappiness=10 $IMAGE true
+    assert "$output" =~ "vm.swappiness"
+    run bash -c "echo piped | $BERTH --root $BERTH_TEST_ROOT --runroot $BERTH_TEST_RUNROOT run --rm -i $IMAGE cat"
+    is "$output" "piped" "run -i feeds stdin"
+    run bash -c "echo piped | $BERTH --root $BERTH_TEST_ROOT --runroot $BERTH_TEST_RUNROOT run --rm $IMAGE cat"
+    is "$output" "" "without -i the container's stdin is empty"
+}
+
+@test "logs -f follows until exit; --since/--until; --log-opt max-size rotates" {
+    run_berth run -d --name follow $IMAGE sh -c 'for i in 1 2 3; do echo line$i; sleep 0.3; done'
+    run_berth logs -f follow
+    is "$output" $'line1\nline2\nline3' "followed to the end"
+    run_berth logs --since 1h follow
+    is "${#lines[@]}" "3"
+    run_berth logs --until 1h follow
+    is "$output" "" "nothing logged before an hour ago"
+    run_berth 125 logs --since yesterday follow
+    run_berth run --name rotate --log-opt max-size=1k $IMAGE sh -c 'for i in $(seq 200); do echo "line $i of the rotation test"; done'
+    local log
+    log=$("$BERTH" --root "$BERTH_TEST_ROOT" --runroot "$BERTH_TEST_RUNROOT" inspect --format '{{.HostConfig.LogConfig.Path}}' rotate)
+    assert "$(stat -c %s "$log")" -le 1024 "the log never grows past max-size"
+    run_berth logs rotate
+    is "${lines[-1]}" "line 200 of the rotation test" "the newest lines survive rotation"
+}
+
+@test "restart, container prune" {
+    run_berth run -d --name r1 $IMAGE sleep 1000
+    run_berth inspect --format '{{.State.Pid}}' r1
+    local pid=$output
+    run_berth restart -t 0 r1
+    run_berth inspect --format '{{.State.Status}} {{.State.Pid}}' r1
+    assert "$output" =~ "^running [0-9]+$"
+    assert "${output#running }" != "$pid" "a new process"
+    run_berth create --name pr1 $IMAGE true
+    run_berth 3 run --name pr2 $IMAGE sh -c 'exit 3'
+    run_berth container prune -f
+    assert "$output" =~ "[0-9a-f]{64}"
+    run_berth ps -a --format '{{.Names}}'
+    is "$output" "r1" "only the running container is left"
+}

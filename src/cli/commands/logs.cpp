@@ -86,7 +86,7 @@ void print(const state::LogLine& line, const LogsFlags& flags, const std::string
 }
 
 bool running(Cli& cli, const std::string& id) {
-  return !cli.engine().listContainers(false, {"id=" + id}).empty();
+  return !cli.engine().listContainers(false, {"id=" + id, "status=running"}).empty();
 }
 
 int runLogs(Cli& cli, const LogsFlags& flags) {
