@@ -275,7 +275,8 @@ std::string Engine::createContainer(const CreateRequest& request) const {
   // A generated name may collide: draw again.
   for (int attempt = 0;; ++attempt) {
     try {
-      store.create(config, initial, {{"runtime-spec.json", runtimeSpec.toJson().dump()}});
+      store.create(config, initial, {{"runtime-spec.json", runtimeSpec.toJson().dump()}},
+                   /*durable=*/!spec.rm);
       break;
     } catch (const Error& e) {
       if (e.kind() != Errc::AlreadyExists || !request.spec.name.empty() || attempt > 10) throw;
@@ -339,6 +340,7 @@ Started startLocked(const state::StorePaths& paths, const state::ContainerStore&
   monitor.rootfs.rootless = paths.rootless;
   monitor.rootfs.volatileUpper = spec.rm;
   monitor.runDir = runDir;
+  monitor.cacheDir = paths.runRoot + "/cache";
   monitor.logDriver = spec.logDriver;
   monitor.logPath = detail::logFilePath(paths, id);
   if (auto size = spec.logOpts.find("max-size"); size != spec.logOpts.end())
@@ -370,7 +372,7 @@ void recordRunning(const state::ContainerStore& store, ContainerRecord& record,
   record.state.startedNs = format::nowNs();
   record.state.finishedNs = 0;
   record.state.oomKilled = false;
-  store.writeState(record.config.id, record.state);
+  store.writeState(record.config.id, record.state, !record.config.spec.value("rm", false));
 }
 
 }  // namespace
@@ -593,9 +595,10 @@ void Engine::cleanupContainer(const std::string& nameOrId) const {
   if (!store.exists(id)) return;
   ContainerRecord record = loadContainer(store, id);
   if (record.state.status == state::ContainerStatus::Running && !record.stale) return;
-  if (record.stale) store.writeState(id, record.state);
+  const bool autoRemove = detail::containerSpec(record.config).rm;
+  if (record.stale) store.writeState(id, record.state, !autoRemove);
   releaseRun(paths_, id);
-  if (detail::containerSpec(record.config).rm) store.remove(id);
+  if (autoRemove) store.remove(id);
 }
 
 // ------------------------------------------------------------------- wait

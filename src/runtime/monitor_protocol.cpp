@@ -29,6 +29,7 @@ Json MonitorConfig::toJson() const {
         {"rootless", rootfs.rootless},
         {"volatileUpper", rootfs.volatileUpper}}},
       {"runDir", runDir},
+      {"cacheDir", cacheDir},
       {"logDriver", logDriver},
       {"logPath", logPath},
       {"logMaxSize", logMaxSize},
@@ -54,6 +55,7 @@ MonitorConfig MonitorConfig::fromJson(const Json& json) {
     take(*it, "volatileUpper", config.rootfs.volatileUpper);
   }
   take(json, "runDir", config.runDir);
+  take(json, "cacheDir", config.cacheDir);
   take(json, "logDriver", config.logDriver);
   take(json, "logPath", config.logPath);
   take(json, "logMaxSize", config.logMaxSize);

@@ -58,7 +58,13 @@ bool ContainerStore::exists(std::string_view id) const {
 }
 
 void ContainerStore::create(const ContainerConfig& config, const ContainerState& initial,
-                            const std::vector<std::pair<std::string, std::string>>& files) {
+                            const std::vector<std::pair<std::string, std::string>>& files,
+                            bool durable) {
+  // Not durable: nothing is fsynced (a --rm container is not worth the
+  // milliseconds; after a crash it is gone or half there, and rm clears it).
+  const auto sync = [durable](const std::string& path) {
+    if (durable) syncPath(path);
+  };
   validateContainerName(config.name);
   if (!isFullId(config.id))
     throwError(Errc::InvalidArgument, "container id \"{}\" is not 64 hex characters", config.id);
@@ -78,23 +84,23 @@ void ContainerStore::create(const ContainerConfig& config, const ContainerState&
   });
   writeJsonFileAtomic(hidden + "/config.json", configRecord(config), false, 0600);
   writeJsonFileAtomic(hidden + "/spec.json", config.spec, false, 0600);
-  syncPath(hidden + "/spec.json");
+  sync(hidden + "/spec.json");
   writeJsonFileAtomic(hidden + "/state.json", initial.toJson(), false, 0600);
   for (const auto& [name, content] : files) {
     writeFileAtomic(hidden + "/" + name, content, 0600, false);
-    syncPath(hidden + "/" + name);
+    sync(hidden + "/" + name);
   }
   // Synced before the rename makes them visible together; then the rename
   // itself is made durable with the parent directory.
-  syncPath(hidden + "/config.json");
-  syncPath(hidden + "/state.json");
-  syncPath(hidden);
+  sync(hidden + "/config.json");
+  sync(hidden + "/state.json");
+  sync(hidden);
   const std::string final = paths_.containerDir(config.id);
   if (::rename(hidden.c_str(), final.c_str()) != 0)
     throwErrno("rename '{}' to '{}'", hidden, final);
   removeHidden.dismiss();
   releaseName.dismiss();
-  syncPath(paths_.containersDir());
+  sync(paths_.containersDir());
 }
 
 std::string ContainerStore::resolve(std::string_view idOrName) const {
@@ -172,10 +178,11 @@ ContainerState ContainerStore::readState(const std::string& id) const {
   return ContainerState::fromJson(*json, path);
 }
 
-void ContainerStore::writeState(const std::string& id, const ContainerState& state) const {
+void ContainerStore::writeState(const std::string& id, const ContainerState& state,
+                                bool durable) const {
   // `state` carries the record it was read from (extra), so fields a newer
   // berth wrote survive this rewrite.
-  writeJsonFileAtomic(statePath(id), state.toJson(), true, 0600);
+  writeJsonFileAtomic(statePath(id), state.toJson(), durable, 0600);
 }
 
 FileLock ContainerStore::lock(const std::string& id) const {

@@ -27,6 +27,7 @@ struct MonitorConfig {
   std::string specPath;  ///< the OCI runtime spec (JSON)
   RootfsSpec rootfs;
   std::string runDir;                  ///< runroot/containers/<id>: exit.json, attach socket
+  std::string cacheDir;                ///< runroot/cache: compiled seccomp programs; "" = none
   std::string logDriver = "k8s-file";  ///< "k8s-file" or "none"
   std::string logPath;
   std::int64_t logMaxSize = -1;  ///< bytes; -1 = unlimited

@@ -27,8 +27,10 @@ class ContainerStore {
   /// the name or id is taken; nothing is left behind on failure.
   /// `files` (name, content) are written beside the records, in the same
   /// hidden directory, so they appear with them.
+  /// `durable`: fsync the records before and after the rename.
   void create(const ContainerConfig& config, const ContainerState& initial,
-              const std::vector<std::pair<std::string, std::string>>& files = {});
+              const std::vector<std::pair<std::string, std::string>>& files = {},
+              bool durable = true);
 
   /// The full id for a full id, a name, or a unique id prefix, in Podman's
   /// order (exact id, exact name, prefix). Throws Error(NoSuchContainer)
@@ -50,7 +52,7 @@ class ContainerStore {
   ContainerConfig readConfigSummary(const std::string& id) const;
 
   /// Replaces state.json atomically. The caller holds lock(id).
-  void writeState(const std::string& id, const ContainerState& state) const;
+  void writeState(const std::string& id, const ContainerState& state, bool durable = true) const;
 
   /// The container's lock (runroot/locks/<id>.lock).
   FileLock lock(const std::string& id) const;
