@@ -391,14 +391,17 @@ Json Engine::inspectContainer(const std::string& nameOrId) const {
       {"OOMKilled", st.oomKilled},
       {"Dead", false},
       {"Pid", running ? st.pid : 0},
-      {"ConmonPid", running ? st.monitorPid : 0},
-      {"ExitCode", st.exitCode.value_or(0)},
-      {"Error", ""},
-      {"StartedAt", goTime(st.startedNs)},
-      {"FinishedAt", goTime(st.finishedNs)},
-      {"CheckpointedAt", "0001-01-01T00:00:00Z"},
-      {"RestoredAt", "0001-01-01T00:00:00Z"},
   };
+  // Podman leaves these out when there is no monitor (omitempty).
+  if (running) stateJson["ConmonPid"] = st.monitorPid;
+  stateJson["ExitCode"] = st.exitCode.value_or(0);
+  stateJson["Error"] = "";
+  stateJson["StartedAt"] = goTime(st.startedNs);
+  stateJson["FinishedAt"] = goTime(st.finishedNs);
+  stateJson["Health"] = Json{{"Status", ""}, {"FailingStreak", 0}, {"Log", nullptr}};
+  if (running && !paths_.rootless) stateJson["CgroupPath"] = "/berth/berth-" + id;
+  stateJson["CheckpointedAt"] = "0001-01-01T00:00:00Z";
+  stateJson["RestoredAt"] = "0001-01-01T00:00:00Z";
   Json mounts = Json::array();
   for (const auto& m : runtime.value("mounts", Json::array())) {
     if (m.value("type", "") != "bind") continue;
@@ -438,10 +441,13 @@ Json Engine::inspectContainer(const std::string& nameOrId) const {
       {"Labels", record.config.labels.empty() ? Json(nullptr) : Json(record.config.labels)},
       {"Annotations", runtime.value("annotations", Json::object())},
       {"StopSignal", spec.stopSignal},
+      {"HealthcheckOnFailureAction", "none"},
       {"CreateCommand", record.config.command},
       {"Umask", fmt::format("{:04o}", spec.umask.value_or(022))},
       {"Timeout", 0},
       {"StopTimeout", spec.stopTimeout.value_or(10)},
+      {"Passwd", true},
+      {"sdNotifyMode", "container"},
   };
   const std::string networkMode = spec.network.kind == spec::NetworkMode::Kind::Host   ? "host"
                                   : spec.network.kind == spec::NetworkMode::Kind::None ? "none"
@@ -455,9 +461,21 @@ Json Engine::inspectContainer(const std::string& nameOrId) const {
       options += (options.empty() ? "" : ",") + o;
     tmpfs[t.destination] = options;
   }
+  Json binds = Json::array();
+  for (const auto& m : spec.volumes) {
+    std::string bind = m.source + ":" + m.destination;
+    std::string options;
+    for (const auto& o : m.options)
+      options += (options.empty() ? "" : ",") + o;
+    if (!options.empty()) bind += ":" + options;
+    binds.push_back(bind);
+  }
+  const std::int64_t quota = spec.cpus ? static_cast<std::int64_t>(*spec.cpus * 100000) : 0;
   Json hostConfig{
-      {"Binds", Json::array()},
+      {"Binds", binds},
       {"CgroupManager", "cgroupfs"},
+      {"CgroupMode", paths_.rootless ? "host" : "private"},
+      {"ContainerIDFile", ""},
       {"LogConfig",
        {{"Type", spec.logDriver},
         {"Config", nullptr},
@@ -465,30 +483,72 @@ Json Engine::inspectContainer(const std::string& nameOrId) const {
         {"Tag", ""},
         {"Size", spec.logOpts.count("max-size") ? spec.logOpts.at("max-size") : "0B"}}},
       {"NetworkMode", networkMode},
+      {"PortBindings", Json::object()},
+      {"RestartPolicy", {{"Name", ""}, {"MaximumRetryCount", 0}}},
       {"AutoRemove", spec.rm},
+      {"VolumeDriver", ""},
+      {"VolumesFrom", nullptr},
       {"CapAdd", spec.capAdd},
       {"CapDrop", spec.capDrop},
+      {"Dns", Json::array()},
+      {"DnsOptions", Json::array()},
+      {"DnsSearch", Json::array()},
+      {"ExtraHosts", Json::array()},
+      {"GroupAdd", Json::array()},
+      {"IpcMode", "private"},
+      {"Cgroup", ""},
+      {"Cgroups", "default"},
+      {"Links", nullptr},
+      {"OomScoreAdj", 0},
+      {"PidMode", "private"},
       {"Privileged", spec.privileged},
+      {"PublishAllPorts", false},
       {"ReadonlyRootfs", spec.readOnly},
       {"SecurityOpt", Json::array()},
       {"Tmpfs", tmpfs},
+      {"UTSMode", spec.network.kind == spec::NetworkMode::Kind::Host && spec.hostname.empty()
+                      ? "host"
+                      : "private"},
+      {"UsernsMode", ""},
+      {"ShmSize", 65536000},
+      {"Runtime", "oci"},
+      {"ConsoleSize", Json::array({0, 0})},
+      {"Isolation", ""},
+      {"CpuShares", spec.cpuShares.value_or(0)},
       {"Memory", spec.memory.value_or(0)},
       {"NanoCpus", static_cast<std::int64_t>(spec.cpus.value_or(0) * 1e9)},
-      {"CpuShares", spec.cpuShares.value_or(0)},
+      {"CgroupParent", ""},
+      {"BlkioWeight", 0},
+      {"BlkioWeightDevice", nullptr},
+      {"BlkioDeviceReadBps", nullptr},
+      {"BlkioDeviceWriteBps", nullptr},
+      {"BlkioDeviceReadIOps", nullptr},
+      {"BlkioDeviceWriteIOps", nullptr},
+      {"CpuPeriod", quota != 0 ? 100000 : 0},
+      {"CpuQuota", quota},
+      {"CpuRealtimePeriod", 0},
+      {"CpuRealtimeRuntime", 0},
+      {"CpusetCpus", ""},
+      {"CpusetMems", ""},
+      {"Devices", Json::array()},
+      {"DiskQuota", 0},
+      {"KernelMemory", 0},
+      {"MemoryReservation", 0},
+      {"MemorySwap", spec.memory ? *spec.memory * 2 : 0},
+      {"MemorySwappiness", 0},
+      {"OomKillDisable", false},
       {"PidsLimit", spec.pidsLimit.value_or(paths_.rootless ? 0 : 2048)},
       {"Ulimits", Json::array()},
+      {"CpuCount", 0},
+      {"CpuPercent", 0},
+      {"IOMaximumIOps", 0},
+      {"IOMaximumBandwidth", 0},
+      {"CgroupConf", nullptr},
   };
-  for (const auto& u : spec.ulimits)
-    hostConfig["Ulimits"].push_back(
-        Json{{"Name", "RLIMIT_" +
-                          [&] {
-                            std::string upper = u.name;
-                            for (auto& c : upper)
-                              c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-                            return upper;
-                          }()},
-             {"Soft", u.soft},
-             {"Hard", u.hard}});
+  // The limits the container really gets (Podman lists its defaults too).
+  for (const auto& r : process.value("rlimits", Json::array()))
+    hostConfig["Ulimits"].push_back(Json{
+        {"Name", r.value("type", "")}, {"Soft", r.value("soft", 0)}, {"Hard", r.value("hard", 0)}});
   if (spec.noNewPrivileges) hostConfig["SecurityOpt"].push_back("no-new-privileges");
   if (!spec.seccompProfile.empty())
     hostConfig["SecurityOpt"].push_back("seccomp=" + spec.seccompProfile);
@@ -501,6 +561,7 @@ Json Engine::inspectContainer(const std::string& nameOrId) const {
                                : Json::array()},
       {"State", stateJson},
       {"Image", record.config.imageId},
+      {"ImageDigest", record.config.extra.value("imageDigest", "")},
       {"ImageName", record.config.imageName},
       {"Rootfs", ""},
       {"Pod", ""},

@@ -268,6 +268,7 @@ std::string Engine::createContainer(const CreateRequest& request) const {
   config.labels = spec.labels;
   config.spec = spec.toJson();
   config.extra["layers"] = layerDirs;
+  config.extra["imageDigest"] = found->manifestDigest;
   if (runtimeSpec.process) config.extra["args"] = runtimeSpec.process->args;
   state::ContainerState initial;
   initial.status = state::ContainerStatus::Created;

@@ -361,3 +361,16 @@ JSON
     run_berth ps -a --format '{{.Names}}'
     is "$output" "r1" "only the running container is left"
 }
+
+@test "inspect: Podman 4.3.1's keys, in its order" {
+    run_berth run --name keys $IMAGE true
+    run_berth inspect keys
+    # From `podman inspect` of an exited container on this kind of machine.
+    is "$(jq -r '.[0] | keys_unsorted | join(",")' <<<"$output")" \
+        "Id,Created,Path,Args,State,Image,ImageDigest,ImageName,Rootfs,Pod,ResolvConfPath,HostnamePath,HostsPath,StaticDir,OCIConfigPath,OCIRuntime,ConmonPidFile,PidFile,Name,RestartCount,Driver,MountLabel,ProcessLabel,AppArmorProfile,EffectiveCaps,BoundingCaps,ExecIDs,GraphDriver,Mounts,Dependencies,NetworkSettings,Namespace,IsInfra,IsService,Config,HostConfig"
+    is "$(jq -r '.[0].HostConfig | keys_unsorted | join(",")' <<<"$output")" \
+        "Binds,CgroupManager,CgroupMode,ContainerIDFile,LogConfig,NetworkMode,PortBindings,RestartPolicy,AutoRemove,VolumeDriver,VolumesFrom,CapAdd,CapDrop,Dns,DnsOptions,DnsSearch,ExtraHosts,GroupAdd,IpcMode,Cgroup,Cgroups,Links,OomScoreAdj,PidMode,Privileged,PublishAllPorts,ReadonlyRootfs,SecurityOpt,Tmpfs,UTSMode,UsernsMode,ShmSize,Runtime,ConsoleSize,Isolation,CpuShares,Memory,NanoCpus,CgroupParent,BlkioWeight,BlkioWeightDevice,BlkioDeviceReadBps,BlkioDeviceWriteBps,BlkioDeviceReadIOps,BlkioDeviceWriteIOps,CpuPeriod,CpuQuota,CpuRealtimePeriod,CpuRealtimeRuntime,CpusetCpus,CpusetMems,Devices,DiskQuota,KernelMemory,MemoryReservation,MemorySwap,MemorySwappiness,OomKillDisable,PidsLimit,Ulimits,CpuCount,CpuPercent,IOMaximumIOps,IOMaximumBandwidth,CgroupConf"
+    is "$(jq -r '.[0] | "\(.Path) \(.Args | join(" ")) \(.State.Status) \(.Config.CreateCommand | length > 3)"' <<<"$output")" \
+        "true  exited true"
+    run_berth 125 inspect nosuch
+}
