@@ -51,4 +51,21 @@ void printObjectReport(const Json& report, const Json& templateView, const std::
   writeStdout(format::renderObject(format, templateView, "output"));
 }
 
+void printInspectResults(const Json& found, const std::vector<std::string>& errors,
+                         const std::string& format, int indent, const std::string& errorPrefix,
+                         Errc kind) {
+  if (format.empty() || format::isJsonFormat(format)) {
+    writeStdout(format::renderJson(found, indent, format::JsonStyle::Go) + "\n");
+  } else {
+    std::string out;
+    for (const auto& object : found)
+      out += format::renderObject(format, object, "inspect");
+    writeStdout(out);
+  }
+  if (errors.empty()) return;
+  for (std::size_t i = 0; i + 1 < errors.size(); ++i)
+    std::fprintf(stderr, "Error: %s%s\n", errorPrefix.c_str(), errors[i].c_str());
+  throw Error(kind, errorPrefix + errors.back());
+}
+
 }  // namespace berth::cli

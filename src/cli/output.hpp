@@ -4,7 +4,9 @@
 #include <functional>
 #include <map>
 #include <string>
+#include <vector>
 
+#include "berth/base/error.hpp"
 #include "berth/base/json.hpp"
 #include "berth/format/report.hpp"
 
@@ -27,6 +29,13 @@ struct JsonLayout {
 void printObjectReport(const Json& report, const Json& templateView, const std::string& format,
                        const std::function<std::string(const Json&)>& defaultText,
                        JsonLayout jsonLayout = {});
+
+/// Prints what `inspect` found (JSON indented by `indent`, or the
+/// template once per object), then the errors, one `Error: PREFIX...` line
+/// each, the last one thrown as an Error of `kind` (exit 125).
+void printInspectResults(const Json& found, const std::vector<std::string>& errors,
+                         const std::string& format, int indent, const std::string& errorPrefix,
+                         Errc kind);
 
 /// Writes all of `text` to stdout (no buffering surprises when mixed with
 /// other writers).

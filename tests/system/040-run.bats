@@ -178,18 +178,18 @@ JSON
 }
 
 @test "create, start -a, start, container exists, rename" {
-    run_berth create --name c1 $IMAGE echo created-then-started
+    run_berth create --name one-ctr $IMAGE echo created-then-started
     local id=$output
     run_berth ps -a --format '{{.Status}}' --filter id=$id
     is "$output" "Created"
-    run_berth start -a c1
+    run_berth start -a one-ctr
     is "$output" "created-then-started"
-    run_berth container exists c1
-    run_berth 1 container exists c2
-    run_berth rename c1 c2
-    run_berth container exists c2
-    run_berth start c2
-    run_berth wait c2
+    run_berth container exists one-ctr
+    run_berth 1 container exists two-ctr
+    run_berth rename one-ctr two-ctr
+    run_berth container exists two-ctr
+    run_berth start two-ctr
+    run_berth wait two-ctr
     is "$output" "0"
 }
 

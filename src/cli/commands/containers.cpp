@@ -261,19 +261,7 @@ void defineInspect(Cli& cli, const std::string& path, bool imagesToo) {
         }
       }
     }
-    if (format->empty() || format::isJsonFormat(*format)) {
-      writeStdout(format::renderJson(found, 4, format::JsonStyle::Go) + "\n");
-    } else {
-      std::string out;
-      for (const auto& object : found)
-        out += format::renderObject(*format, object, "inspect");
-      writeStdout(out);
-    }
-    if (!errors.empty()) {
-      for (std::size_t i = 0; i + 1 < errors.size(); ++i)
-        std::fprintf(stderr, "Error: %s\n", errors[i].c_str());
-      throw Error(Errc::NoSuchContainer, errors.back());
-    }
+    printInspectResults(found, errors, *format, 4, "", Errc::NoSuchContainer);
     return 0;
   });
 }

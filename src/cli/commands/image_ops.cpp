@@ -33,19 +33,7 @@ void defineImageInspect(Cli& cli, const std::string& path) {
         errors.push_back(e.what());
       }
     }
-    if (format->empty() || format::isJsonFormat(*format)) {
-      writeStdout(format::renderJson(found, 5, format::JsonStyle::Go) + "\n");
-    } else {
-      std::string out;
-      for (const auto& object : found)
-        out += format::renderObject(*format, object, "inspect");
-      writeStdout(out);
-    }
-    if (!errors.empty()) {
-      for (std::size_t i = 0; i + 1 < errors.size(); ++i)
-        std::fprintf(stderr, "Error: inspecting object: %s\n", errors[i].c_str());
-      throw Error(Errc::NoSuchImage, "inspecting object: " + errors.back());
-    }
+    printInspectResults(found, errors, *format, 5, "inspecting object: ", Errc::NoSuchImage);
     return 0;
   });
 }
