@@ -1,22 +1,67 @@
 // SPDX-License-Identifier: Apache-2.0
+#include <initializer_list>
+#include <string_view>
+
 #include "cli.hpp"
 
+namespace {
+
+using berth::cli::Cli;
+
+// Which add function defines which top-level words. Building every
+// command's flags costs more than the rest of a short command (`berth
+// version`, `berth ps`), so only the chosen word's commands are built;
+// `berth --help` and unknown words build them all.
+struct Definer {
+  std::initializer_list<std::string_view> words;
+  void (*add)(Cli&);
+};
+
+const Definer kDefiners[] = {
+    {{"start", "stop", "kill", "restart", "rm", "wait", "rename", "inspect", "container"},
+     berth::cli::addContainerCommands},
+    {{"create", "container"}, berth::cli::addCreateCommand},
+    {{"export", "container"}, berth::cli::addExportCommand},
+    {{"logs", "container"}, berth::cli::addLogsCommand},
+    {{"ps", "container"}, berth::cli::addPsCommand},
+    {{"run", "container"}, berth::cli::addRunCommand},
+    {{"image", "history", "tag", "untag", "rmi"}, berth::cli::addImageCommands},
+    {{"images", "image"}, berth::cli::addImagesCommand},
+    {{"import", "image"}, berth::cli::addImportCommand},
+    {{"info"}, berth::cli::addInfoCommand},
+    {{"load", "image"}, berth::cli::addLoadCommand},
+    {{"save", "image"}, berth::cli::addSaveCommand},
+    {{"unshare"}, berth::cli::addUnshareCommand},
+    {{"version"}, berth::cli::addVersionCommand},
+};
+
+// The first token that is not a global flag (or its value).
+std::string_view commandWord(int argc, char** argv) {
+  for (int i = 1; i < argc; ++i) {
+    const std::string_view token = argv[i];
+    if (token == "--") return {};
+    if (!token.starts_with("-")) return token;
+    if (token == "--root" || token == "--runroot" || token == "--log-level") ++i;
+  }
+  return {};
+}
+
+}  // namespace
+
 int main(int argc, char** argv) {
-  berth::cli::Cli cli;
-  cli.group("image", "Manage images");
-  berth::cli::addContainerCommands(cli);
-  berth::cli::addCreateCommand(cli);
-  berth::cli::addExportCommand(cli);
-  berth::cli::addLogsCommand(cli);
-  berth::cli::addPsCommand(cli);
-  berth::cli::addRunCommand(cli);
-  berth::cli::addImageCommands(cli);
-  berth::cli::addImagesCommand(cli);
-  berth::cli::addImportCommand(cli);
-  berth::cli::addInfoCommand(cli);
-  berth::cli::addLoadCommand(cli);
-  berth::cli::addSaveCommand(cli);
-  berth::cli::addUnshareCommand(cli);
-  berth::cli::addVersionCommand(cli);
+  Cli cli;
+  const std::string_view word = commandWord(argc, argv);
+  bool known = false;
+  for (const auto& definer : kDefiners)
+    for (const auto w : definer.words)
+      known = known || w == word;
+  if (!known || word == "image") cli.group("image", "Manage images");
+  if (!known || word == "container") cli.group("container", "Manage containers");
+  for (const auto& definer : kDefiners) {
+    bool wanted = !known;
+    for (const auto w : definer.words)
+      wanted = wanted || w == word;
+    if (wanted) definer.add(cli);
+  }
   return cli.main(argc, argv);
 }

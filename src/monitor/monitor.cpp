@@ -3,6 +3,7 @@
 
 #include <fcntl.h>
 #include <malloc.h>
+#include <poll.h>
 #include <signal.h>
 #include <sys/epoll.h>
 #include <sys/mman.h>
@@ -460,6 +461,39 @@ void Monitor::removeCgroup() noexcept {
   cgroup_.reset();
 }
 
+void Monitor::waitForClientsToHangUp(int timeoutMs) {
+  std::erase_if(clients_, [](const auto& client) { return client->closed; });
+  const std::int64_t deadline = monotonicNs() + std::int64_t(timeoutMs) * 1000000;
+  while (!clients_.empty()) {
+    const std::int64_t left = (deadline - monotonicNs()) / 1000000;
+    if (left <= 0) return;
+    std::vector<pollfd> fds;
+    for (const auto& client : clients_)
+      fds.push_back({client->fd.get(), POLLIN | POLLRDHUP, 0});
+    if (::poll(fds.data(), fds.size(), static_cast<int>(left)) < 0 && errno != EINTR) return;
+    for (std::size_t i = 0; i < fds.size(); ++i) {
+      if (fds[i].revents == 0) continue;
+      char byte;
+      // Anything but data (EOF, error, hang-up) means the client is gone.
+      if (::recv(fds[i].fd, &byte, 1, MSG_DONTWAIT) <= 0 || (fds[i].revents & ~POLLIN) != 0)
+        clients_[i]->closed = true;
+    }
+    std::erase_if(clients_, [](const auto& client) { return client->closed; });
+  }
+}
+
+bool Monitor::cleanupNeeded() const {
+  // state.json beside the spec; gone (removed) or no longer running
+  // (cleaned up by the attached CLI) means there is nothing left to do.
+  const auto state = readFileIfExists(dirName(config_.specPath) + "/state.json");
+  if (!state) return false;
+  try {
+    return parseJson(*state, "state.json").value("status", "") == "running";
+  } catch (const Error&) {
+    return true;
+  }
+}
+
 void Monitor::finish() {
   runtime::ExitRecord record;
   const int status = waitStatus_.value_or(0);
@@ -472,9 +506,15 @@ void Monitor::finish() {
   writeJsonFileAtomic(config_.runDir + "/exit.json", record.toJson(), false, 0600);
   const std::string message = record.toJson().dump();
   broadcast(runtime::AttachMessage::Exit, message);
-  clients_.clear();
   listen_.reset();
   ::unlinkat(runDir_.get(), "attach", 0);
+  // An attached CLI (foreground run, start -a) cleans up itself and then
+  // hangs up; a cleanup process of ours would only wait for its lock and
+  // find nothing to do. Wait for the hang-up (bounded: a stuck client must
+  // not keep the monitor forever), then clean up only if nobody has.
+  waitForClientsToHangUp(30'000);
+  clients_.clear();
+  if (!cleanupNeeded()) return;
 
   if (!config_.cleanupCommand.empty()) {
     sigset_t mask;  // the cleanup process must not inherit a blocked SIGCHLD

@@ -42,6 +42,8 @@ class Monitor {
   void onClient(Client& client);
   void broadcast(runtime::AttachMessage type, std::string_view data);
   void finish();
+  void waitForClientsToHangUp(int timeoutMs);
+  bool cleanupNeeded() const;
   void removeCgroup() noexcept;
 
   runtime::MonitorConfig config_;
