@@ -201,11 +201,12 @@ std::vector<oci::PosixRlimit> rlimits(const ContainerSpec& spec, const BuildCont
 
 oci::LinuxResources resources(const ContainerSpec& spec, const BuildContext& context) {
   oci::LinuxResources res;
-  const char* flag = spec.memory      ? "--memory"
-                     : spec.cpus      ? "--cpus"
-                     : spec.cpuShares ? "--cpu-shares"
-                     : spec.pidsLimit ? "--pids-limit"
-                                      : nullptr;
+  // --cpus 0 means "no limit" (Podman's default): not a limit to refuse.
+  const char* flag = spec.memory                   ? "--memory"
+                     : spec.cpus && *spec.cpus > 0 ? "--cpus"
+                     : spec.cpuShares              ? "--cpu-shares"
+                     : spec.pidsLimit              ? "--pids-limit"
+                                                   : nullptr;
   if (!context.cgroupsAvailable) {
     if (flag != nullptr)
       throwError(Errc::Unsupported,

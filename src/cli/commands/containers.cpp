@@ -294,8 +294,8 @@ void addContainerCommands(Cli& cli) {
       "container cleanup", "Clean up network and mountpoints of one or more containers", true);
   cli.setRun(cleanup, [&cli] {
     return forEach(
-        cli.args(), [&](const std::string& name) { cli.engine().cleanupContainer(name); },
-        engineExit);
+        targets(cli, false, false, "clean up"),
+        [&](const std::string& name) { cli.engine().cleanupContainer(name); }, engineExit);
   });
 
   CLI::App* prune = cli.addCommand("container prune", "Remove all non running containers", false);
