@@ -201,7 +201,7 @@ JSON
     local i
     for i in $(seq 50); do
         [[ -s $cid ]] && "$BERTH" --root "$BERTH_TEST_ROOT" --runroot "$BERTH_TEST_RUNROOT" \
-            ps -q --filter name=fg | grep -q . && break
+            ps -q --filter name=fg --filter status=running | grep -q . && break
         sleep 0.1
     done
     kill -TERM $pid
@@ -373,4 +373,23 @@ JSON
     is "$(jq -r '.[0] | "\(.Path) \(.Args | join(" ")) \(.State.Status) \(.Config.CreateCommand | length > 3)"' <<<"$output")" \
         "true  exited true"
     run_berth 125 inspect nosuch
+}
+
+@test "run --privileged: every capability berth has, no seccomp; mount propagation options" {
+    run_berth run --rm --privileged $IMAGE grep -E "^(CapEff|CapBnd|Seccomp):" /proc/self/status
+    local eff bnd
+    eff=$(awk '/^CapEff:/ {print $2}' <<<"$output")
+    bnd=$(awk '/^CapBnd:/ {print $2}' <<<"$output")
+    is "$eff" "$bnd" "every capability of the bounding set is effective"
+    assert "$eff" != "00000000800405fb" "more than the default set"
+    assert "$output" =~ "Seccomp:	0"
+    local dir="$BERTH_TEST_ROOT/prop"
+    mkdir -p "$dir"
+    run_berth run --rm --mount "type=bind,source=$dir,destination=/d,readonly,bind-propagation=rshared" \
+        $IMAGE grep " /d " /proc/self/mountinfo
+    assert "$output" =~ " /d ro,.* shared:[0-9]+ " "read-only and shared"
+    run_berth run --rm -v "$dir:/data:ro,rslave,z" $IMAGE grep " /data " /proc/self/mountinfo
+    assert "$output" =~ " /data ro," "read-only"
+    run_berth 125 run --rm -v "$dir:/data:bogus" $IMAGE true
+    assert "$output" =~ "bogus"
 }
