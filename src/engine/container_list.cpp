@@ -58,7 +58,7 @@ spec::ContainerSpec containerSpec(const state::ContainerConfig& config) {
 ContainerRecord loadContainer(const state::ContainerStore& store, const std::string& id,
                               bool summary) {
   ContainerRecord record{summary ? store.readConfigSummary(id) : store.readConfig(id),
-                         store.readState(id), false};
+                         summary ? store.readStateSummary(id) : store.readState(id), false};
   auto& st = record.state;
   if (st.status != state::ContainerStatus::Running && st.status != state::ContainerStatus::Paused &&
       st.status != state::ContainerStatus::Stopping)
@@ -332,37 +332,45 @@ Json Engine::listContainers(bool all, const std::vector<std::string>& filters, b
             [](const auto& a, const auto& b) { return a.config.createdNs > b.config.createdNs; });
   const std::int64_t now = format::nowNs();
   Json out = Json::array();
+  out.get_ref<Json::array_t&>().reserve(records.size());
   for (const auto& record : records) {
     const auto& st = record.state;
     const bool exited = st.status == state::ContainerStatus::Exited;
     Json labels = record.config.labels.empty() ? Json(nullptr) : Json(record.config.labels);
     const Json command = record.config.extra.value("args", Json::array());
-    out.push_back(Json{
-        {"AutoRemove", record.config.spec.value("rm", false)},
-        {"Command", command.empty() ? Json(nullptr) : command},
-        {"CreatedAt", format::timeAgo(record.config.createdNs, now)},
-        {"Exited", exited},
-        {"ExitedAt", exited ? unixSeconds(st.finishedNs) : kGoZeroUnix},
-        {"ExitCode", st.exitCode.value_or(0)},
-        {"Id", record.config.id},
-        {"Image", record.config.imageName},
-        {"ImageID", record.config.imageId},
-        {"IsInfra", false},
-        {"Labels", labels},
-        {"Mounts", Json::array()},
-        {"Names", Json::array({record.config.name})},
-        {"Namespaces", Json::object()},
-        {"Networks", Json::array()},
-        {"Pid", st.status == state::ContainerStatus::Running ? st.pid : 0},
-        {"Pod", ""},
-        {"PodName", ""},
-        {"Ports", nullptr},
-        {"Size", size ? containerSize(paths_, record) : Json(nullptr)},
-        {"StartedAt", unixSeconds(st.startedNs)},
-        {"State", std::string(state::toString(st.status))},
-        {"Status", detail::statusText(st, now)},
-        {"Created", unixSeconds(record.config.createdNs)},
-    });
+    // Built member by member into reserved space: an initializer list
+    // copies every value, and a growing ordered_map copies them again.
+    Json item = Json::object();
+    auto& members = item.get_ref<Json::object_t&>();
+    members.reserve(24);
+    const auto put = [&members](const char* key, Json value) {
+      members.emplace_back(key, std::move(value));
+    };
+    put("AutoRemove", record.config.spec.value("rm", false));
+    put("Command", command.empty() ? Json(nullptr) : command);
+    put("CreatedAt", format::timeAgo(record.config.createdNs, now));
+    put("Exited", exited);
+    put("ExitedAt", exited ? unixSeconds(st.finishedNs) : kGoZeroUnix);
+    put("ExitCode", st.exitCode.value_or(0));
+    put("Id", record.config.id);
+    put("Image", record.config.imageName);
+    put("ImageID", record.config.imageId);
+    put("IsInfra", false);
+    put("Labels", labels);
+    put("Mounts", Json::array());
+    put("Names", Json::array({record.config.name}));
+    put("Namespaces", Json::object());
+    put("Networks", Json::array());
+    put("Pid", st.status == state::ContainerStatus::Running ? st.pid : 0);
+    put("Pod", "");
+    put("PodName", "");
+    put("Ports", nullptr);
+    put("Size", size ? containerSize(paths_, record) : Json(nullptr));
+    put("StartedAt", unixSeconds(st.startedNs));
+    put("State", std::string(state::toString(st.status)));
+    put("Status", detail::statusText(st, now));
+    put("Created", unixSeconds(record.config.createdNs));
+    out.push_back(std::move(item));
   }
   return out;
 }

@@ -152,23 +152,6 @@ ContainerConfig ContainerStore::readConfig(const std::string& id) const {
   return config;
 }
 
-ContainerConfig ContainerStore::readConfigSummary(const std::string& id) const {
-  const std::string path = configPath(id);
-  auto json = readJsonFileIfExists(path);
-  if (!json)
-    throwError(Errc::NoSuchContainer,
-               "no container with name or ID \"{}\" found: no such container", id);
-  bool autoRemove = false;
-  if (json->is_object()) {
-    if (auto it = json->find("autoRemove"); it != json->end() && it->is_boolean())
-      autoRemove = it->get<bool>();
-    json->erase("layers");
-  }
-  ContainerConfig config = ContainerConfig::fromJson(std::move(*json), path);
-  if (!config.spec.is_object() || config.spec.empty()) config.spec = Json{{"rm", autoRemove}};
-  return config;
-}
-
 ContainerState ContainerStore::readState(const std::string& id) const {
   const std::string path = statePath(id);
   auto json = readJsonFileIfExists(path);

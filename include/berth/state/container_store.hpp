@@ -47,9 +47,12 @@ class ContainerStore {
   ContainerConfig readConfig(const std::string& id) const;
   ContainerState readState(const std::string& id) const;
 
-  /// readConfig for listings: config.json alone (spec.json holds the
-  /// spec), so spec is just {"rm": ...}. Never write it back.
+  /// readConfig for listings (container_summary.cpp): config.json alone,
+  /// without building a DOM: the fields plus spec {"rm"} and extra
+  /// {"args"}. Never write it back.
   ContainerConfig readConfigSummary(const std::string& id) const;
+  /// readState for listings: the fields, no extra. Never write it back.
+  ContainerState readStateSummary(const std::string& id) const;
 
   /// Replaces state.json atomically. The caller holds lock(id).
   void writeState(const std::string& id, const ContainerState& state, bool durable = true) const;

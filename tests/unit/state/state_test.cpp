@@ -351,3 +351,55 @@ TEST_CASE("8 processes reserving one name: exactly one wins") {
   CHECK(store.listIds().size() == 5);
   CHECK(dir.entries("/root/names").size() == 5);
 }
+
+TEST_CASE("listing reads (SAX) give the same fields as the full reads") {
+  TestDir dir;
+  ContainerStore store(testStore(dir));
+  ContainerConfig config = makeConfig("listed");
+  config.createdNs = 1795852444123456789;
+  config.imageId = std::string(64, 'e');
+  config.labels = {{"tier", "web"}, {"empty", ""}};
+  config.spec = Json{{"rm", true}, {"env", {"A=1"}}, {"nested", {{"args", {"not", "these"}}}}};
+  config.extra["args"] = {"sleep", "1000"};
+  config.extra["layers"] = {"/l/1"};
+  ContainerState state;
+  state.status = ContainerStatus::Exited;
+  state.pid = 0;
+  state.pidStartTime = 99;
+  state.monitorPid = 7;
+  state.monitorStartTime = 98;
+  state.bootId = "boot";
+  state.exitCode = 137;
+  state.startedNs = 11;
+  state.finishedNs = 12;
+  state.oomKilled = true;
+  state.restartCount = 3;
+  store.create(config, state);
+
+  const ContainerConfig summary = store.readConfigSummary(config.id);
+  CHECK(summary.id == config.id);
+  CHECK(summary.name == "listed");
+  CHECK(summary.createdNs == config.createdNs);
+  CHECK(summary.imageName == config.imageName);
+  CHECK(summary.imageId == config.imageId);
+  CHECK(summary.labels == config.labels);
+  CHECK(summary.spec == Json{{"rm", true}});
+  CHECK(summary.extra["args"] == Json{"sleep", "1000"});
+
+  const ContainerState full = store.readState(config.id);
+  const ContainerState fast = store.readStateSummary(config.id);
+  CHECK(fast.status == full.status);
+  CHECK(fast.pidStartTime == full.pidStartTime);
+  CHECK(fast.monitorPid == full.monitorPid);
+  CHECK(fast.monitorStartTime == full.monitorStartTime);
+  CHECK(fast.bootId == full.bootId);
+  CHECK(fast.exitCode == full.exitCode);
+  CHECK(fast.startedNs == full.startedNs);
+  CHECK(fast.finishedNs == full.finishedNs);
+  CHECK(fast.oomKilled == full.oomKilled);
+  CHECK(fast.restartCount == full.restartCount);
+
+  // A record the fast path cannot take goes through the full reader's checks.
+  writeFileAtomic(dir.path() + "/root/containers/" + config.id + "/state.json", "[1]", 0600, false);
+  CHECK_THROWS_AS(store.readStateSummary(config.id), Error);
+}
