@@ -377,7 +377,9 @@ void recordRunning(const state::ContainerStore& store, ContainerRecord& record,
   record.state.startedNs = format::nowNs();
   record.state.finishedNs = 0;
   record.state.oomKilled = false;
-  store.writeState(record.config.id, record.state, !record.config.spec.value("rm", false));
+  // Not fsynced: "running" only means something until the next boot, and
+  // a record lost in a crash reads "created", which is then the truth.
+  store.writeState(record.config.id, record.state, /*durable=*/false);
 }
 
 }  // namespace
