@@ -129,6 +129,12 @@ void syncPath(const std::string& path) {
   if (::fsync(fd.get()) != 0) throwErrno("fsync '{}'", path);
 }
 
+void writeFile(const std::string& path, std::string_view data, mode_t mode, bool durable) {
+  UniqueFd fd = openFile(path, O_WRONLY | O_CREAT | O_TRUNC, mode);
+  writeAll(fd.get(), data, path);
+  if (durable && ::fsync(fd.get()) != 0) throwErrno("fsync '{}'", path);
+}
+
 void writeFileAtomic(const std::string& path, std::string_view data, mode_t mode, bool durable) {
   const std::string dir = dirName(path);
   // A unique temp name per writer: concurrent writers must not share one.

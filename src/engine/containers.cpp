@@ -323,12 +323,13 @@ Started startLocked(const state::StorePaths& paths, const state::ContainerStore&
       hostname = std::string(shortId(id));
     }
   }
-  writeFileAtomic(runDir + "/hostname", hostname + "\n", 0644, false);
-  writeFileAtomic(runDir + "/hosts", hostsFile(spec), 0644, false);
-  writeFileAtomic(runDir + "/resolv.conf", readFileIfExists("/etc/resolv.conf").value_or(""), 0644,
-                  false);
-  writeFileAtomic(runDir + "/.containerenv", containerEnvFile(record.config, spec, paths.rootless),
-                  0644, false);
+  // In place: the container is not running, nobody reads them now.
+  writeFile(runDir + "/hostname", hostname + "\n", 0644);
+  writeFile(runDir + "/hosts", hostsFile(spec), 0644);
+  writeFile(runDir + "/resolv.conf", readFileIfExists("/etc/resolv.conf").value_or(""), 0644,
+            false);
+  writeFile(runDir + "/.containerenv", containerEnvFile(record.config, spec, paths.rootless), 0644,
+            false);
 
   const std::string containerDir = paths.containerDir(id);
   makeDirs(containerDir + "/upper", 0755);

@@ -82,18 +82,17 @@ void ContainerStore::create(const ContainerConfig& config, const ContainerState&
     } catch (...) {
     }
   });
-  writeJsonFileAtomic(hidden + "/config.json", configRecord(config), false, 0600);
-  writeJsonFileAtomic(hidden + "/spec.json", config.spec, false, 0600);
-  sync(hidden + "/spec.json");
-  writeJsonFileAtomic(hidden + "/state.json", initial.toJson(), false, 0600);
-  for (const auto& [name, content] : files) {
-    writeFileAtomic(hidden + "/" + name, content, 0600, false);
-    sync(hidden + "/" + name);
-  }
-  // Synced before the rename makes them visible together; then the rename
-  // itself is made durable with the parent directory.
-  sync(hidden + "/config.json");
-  sync(hidden + "/state.json");
+  // Nobody sees the hidden directory: the records go in place, each
+  // synced before the rename makes them visible together.
+  const auto record = [&](const std::string& name, std::string_view content) {
+    writeFile(hidden + "/" + name, content, 0600, durable);
+  };
+  record("config.json", configRecord(config).dump() + "\n");
+  record("spec.json", config.spec.dump() + "\n");
+  record("state.json", initial.toJson().dump() + "\n");
+  for (const auto& [name, content] : files)
+    record(name, content);
+  // Then the rename itself is made durable with the parent directory.
   sync(hidden);
   const std::string final = paths_.containerDir(config.id);
   if (::rename(hidden.c_str(), final.c_str()) != 0)

@@ -37,6 +37,13 @@ bool pathExists(const std::string& path) noexcept;
 void writeFileAtomic(const std::string& path, std::string_view data, mode_t mode = 0644,
                      bool durable = true);
 
+/// Writes `data` to `path` in place (created or truncated), fsynced when
+/// `durable`. Only for files nobody else reads while they are written: in
+/// a directory not visible yet, or the volatile files of a container that
+/// is not running. Throws naming the path.
+void writeFile(const std::string& path, std::string_view data, mode_t mode = 0644,
+               bool durable = false);
+
 /// fsyncs a file or directory by path (for data written non-durably before
 /// a rename makes it visible). Throws naming the path.
 void syncPath(const std::string& path);
