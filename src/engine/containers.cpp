@@ -604,9 +604,13 @@ void Engine::cleanupContainer(const std::string& nameOrId) const {
   ContainerRecord record = loadContainer(store, id);
   if (record.state.status == state::ContainerStatus::Running && !record.stale) return;
   const bool autoRemove = detail::containerSpec(record.config).rm;
-  if (record.stale) store.writeState(id, record.state, !autoRemove);
+  if (autoRemove) {  // no point recording the exit of what goes now
+    releaseRun(paths_, id);
+    store.remove(id);
+    return;
+  }
+  if (record.stale) store.writeState(id, record.state);
   releaseRun(paths_, id);
-  if (autoRemove) store.remove(id);
 }
 
 // ------------------------------------------------------------------- wait
