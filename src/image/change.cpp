@@ -15,6 +15,7 @@
 
 #include "berth/base/error.hpp"
 #include "berth/base/json.hpp"
+#include "berth/base/signal_names.hpp"
 #include "berth/format/template.hpp"
 
 namespace berth::image {
@@ -105,46 +106,6 @@ std::string stripQuotes(std::string_view text) {
     if (!text.empty() && text.front() == '"') text.remove_prefix(1);
   }
   return std::string(text);
-}
-
-struct SignalName {
-  std::string_view name;
-  int number;
-};
-
-// containers/common pkg/signal SignalMap for Linux (RT signals: 34..64).
-constexpr std::array<SignalName, 34> kSignals{{
-    {"ABRT", 6},    {"ALRM", 14},   {"BUS", 7},   {"CHLD", 17}, {"CLD", 17},  {"CONT", 18},
-    {"FPE", 8},     {"HUP", 1},     {"ILL", 4},   {"INT", 2},   {"IO", 29},   {"IOT", 6},
-    {"KILL", 9},    {"PIPE", 13},   {"POLL", 29}, {"PROF", 27}, {"PWR", 30},  {"QUIT", 3},
-    {"SEGV", 11},   {"STKFLT", 16}, {"STOP", 19}, {"SYS", 31},  {"TERM", 15}, {"TRAP", 5},
-    {"TSTP", 20},   {"TTIN", 21},   {"TTOU", 22}, {"URG", 23},  {"USR1", 10}, {"USR2", 12},
-    {"VTALRM", 26}, {"WINCH", 28},  {"XCPU", 24}, {"XFSZ", 25},
-}};
-constexpr int kSigRtMin = 34;
-constexpr int kSigRtMax = 64;
-
-std::optional<int> signalByName(const std::string& name) {
-  for (const auto& signal : kSignals)
-    if (signal.name == name) return signal.number;
-  if (name == "RTMIN") return kSigRtMin;
-  if (name == "RTMAX") return kSigRtMax;
-  // RTMIN+1..RTMIN+15 and RTMAX-14..RTMAX-1, spelled without leading zeros.
-  for (const auto& [prefix, base, sign] :
-       {std::tuple{"RTMIN+", kSigRtMin, 1}, std::tuple{"RTMAX-", kSigRtMax, -1}}) {
-    const std::string_view p = prefix;
-    if (name.rfind(p, 0) != 0) continue;
-    const std::string offset = name.substr(p.size());
-    if (offset.empty() || offset.size() > 2 || offset.front() == '0') return std::nullopt;
-    int n = 0;
-    for (char c : offset) {
-      if (c < '0' || c > '9') return std::nullopt;
-      n = n * 10 + (c - '0');
-    }
-    if (n < 1 || n > (sign > 0 ? 15 : 14)) return std::nullopt;
-    return base + sign * n;
-  }
-  return std::nullopt;
 }
 
 [[noreturn]] void invalidChange(std::string_view change, std::string_view why) {

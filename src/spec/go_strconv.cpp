@@ -104,4 +104,14 @@ std::optional<bool> goParseBool(std::string_view text) {
   return std::nullopt;
 }
 
+std::vector<std::string_view> split(std::string_view text, char sep) {
+  std::vector<std::string_view> parts;
+  for (;;) {
+    const auto at = text.find(sep);
+    parts.push_back(text.substr(0, at));
+    if (at == std::string_view::npos) return parts;
+    text.remove_prefix(at + 1);
+  }
+}
+
 }  // namespace berth::spec::detail

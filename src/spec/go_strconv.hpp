@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace berth::spec::detail {
 
@@ -16,5 +17,9 @@ std::optional<std::uint64_t> goParseUint(std::string_view text, std::string& err
 std::optional<double> goParseFloat(std::string_view text, std::string& error);
 /// Go's strconv.ParseBool: 1 t T TRUE true True 0 f F FALSE false False.
 std::optional<bool> goParseBool(std::string_view text);
+
+/// Go's strings.Split: the pieces of `text` between each `sep` (one empty
+/// piece for empty text). Views into `text`.
+std::vector<std::string_view> split(std::string_view text, char sep);
 
 }  // namespace berth::spec::detail

@@ -11,6 +11,7 @@
 #include <regex>
 
 #include "berth/base/error.hpp"
+#include "berth/base/signal_names.hpp"
 #include "go_strconv.hpp"
 
 extern char** environ;
@@ -21,18 +22,9 @@ using detail::goParseBool;
 using detail::goParseFloat;
 using detail::goParseInt;
 using detail::goParseUint;
+using detail::split;
 
 namespace {
-
-std::vector<std::string_view> split(std::string_view text, char sep) {
-  std::vector<std::string_view> parts;
-  for (;;) {
-    const auto at = text.find(sep);
-    parts.push_back(text.substr(0, at));
-    if (at == std::string_view::npos) return parts;
-    text.remove_prefix(at + 1);
-  }
-}
 
 std::string toLower(std::string_view text) {
   std::string out(text);
@@ -54,43 +46,6 @@ constexpr std::array<std::string_view, 15> kUlimitNames = {
     "nofile", "nproc", "rss",  "rtprio", "rttime", "sigpending", "stack"};
 
 // Linux signal names as Podman's pkg/signal SignalMap has them (x86 numbers).
-struct SignalName {
-  std::string_view name;
-  int number;
-};
-constexpr std::array<SignalName, 34> kSignals = {{
-    {"ABRT", 6},    {"ALRM", 14},   {"BUS", 7},   {"CHLD", 17}, {"CLD", 17},  {"CONT", 18},
-    {"FPE", 8},     {"HUP", 1},     {"ILL", 4},   {"INT", 2},   {"IO", 29},   {"IOT", 6},
-    {"KILL", 9},    {"PIPE", 13},   {"POLL", 29}, {"PROF", 27}, {"PWR", 30},  {"QUIT", 3},
-    {"SEGV", 11},   {"STKFLT", 16}, {"STOP", 19}, {"SYS", 31},  {"TERM", 15}, {"TRAP", 5},
-    {"TSTP", 20},   {"TTIN", 21},   {"TTOU", 22}, {"URG", 23},  {"USR1", 10}, {"USR2", 12},
-    {"VTALRM", 26}, {"WINCH", 28},  {"XCPU", 24}, {"XFSZ", 25},
-}};
-constexpr int kSigRtMin = 34;
-constexpr int kSigRtMax = 64;
-
-std::optional<int> signalByName(std::string_view upper) {
-  for (const auto& s : kSignals)
-    if (s.name == upper) return s.number;
-  if (upper == "RTMIN") return kSigRtMin;
-  if (upper == "RTMAX") return kSigRtMax;
-  auto offset = [&](std::string_view prefix, int limit) -> std::optional<int> {
-    if (upper.substr(0, prefix.size()) != prefix) return std::nullopt;
-    const auto rest = upper.substr(prefix.size());
-    if (rest.size() < 1 || rest.size() > 2 || rest[0] == '0') return std::nullopt;
-    int n = 0;
-    for (char c : rest) {
-      if (c < '0' || c > '9') return std::nullopt;
-      n = n * 10 + (c - '0');
-    }
-    if (n > limit) return std::nullopt;
-    return n;
-  };
-  if (auto n = offset("RTMIN+", 15)) return kSigRtMin + *n;
-  if (auto n = offset("RTMAX-", 14)) return kSigRtMax - *n;
-  return std::nullopt;
-}
-
 }  // namespace
 
 std::int64_t parseMemorySize(std::string_view value, std::string_view flag) {
@@ -271,7 +226,7 @@ int parseSignal(std::string_view value) {
   std::string error;
   if (const auto number = goParseInt(value, error)) {
     if (*number == 0) throwError(Errc::InvalidArgument, "invalid signal: {}", value);
-    if (*number < 1 || *number > kSigRtMax)
+    if (*number < 1 || *number > kSignalMax)
       throwError(Errc::InvalidArgument, "valid signals are 1 through 64");
     return static_cast<int>(*number);
   }

@@ -11,19 +11,12 @@
 
 #include "berth/base/error.hpp"
 #include "berth/spec/parse.hpp"
+#include "go_strconv.hpp"
 
 namespace berth::spec {
 namespace {
 
-std::vector<std::string_view> split(std::string_view text, char sep) {
-  std::vector<std::string_view> parts;
-  for (;;) {
-    const auto at = text.find(sep);
-    parts.push_back(text.substr(0, at));
-    if (at == std::string_view::npos) return parts;
-    text.remove_prefix(at + 1);
-  }
-}
+using detail::split;
 
 std::string join(const std::vector<std::string>& words, std::string_view sep) {
   std::string out;
