@@ -54,6 +54,14 @@ std::string selfExecutable() {
   return std::string(buffer, static_cast<std::size_t>(n));
 }
 
+// The probe reads mountinfo and the process's cgroups; its answer does not
+// change during one command, which may ask up to three times (create,
+// start, cleanup).
+bool cgroupsUsable(bool rootless) {
+  static const bool usable = runtime::cgroupsAvailable(rootless);
+  return usable;
+}
+
 bool hasEffectiveCapability(int capability) {
   // CapEff from /proc/self/status: no libcap needed for one bit.
   const std::string status = readFileIfExists("/proc/self/status").value_or("");
@@ -258,7 +266,7 @@ std::string Engine::createContainer(const CreateRequest& request) const {
   context.initPath = spec.init ? findBerthHelper("berth-init") : "";
   context.created = format::formatRfc3339Nano(created);
   context.rootless = paths_.rootless;
-  context.cgroupsAvailable = runtime::cgroupsAvailable(paths_.rootless);
+  context.cgroupsAvailable = cgroupsUsable(paths_.rootless);
   context.canRaiseLimits = hasEffectiveCapability(CAP_SYS_RESOURCE);
   const oci::Spec runtimeSpec = spec::buildRuntimeSpec(spec, imageConfig, context);
 
@@ -353,7 +361,7 @@ Started startLocked(const state::StorePaths& paths, const state::ContainerStore&
     monitor.logMaxSize = spec::parseMemorySize(size->second, "--log-opt max-size");
   monitor.waitForStart = waitForStart;
   monitor.keepStdin = keepStdin || spec.interactive;
-  monitor.useCgroup = runtime::cgroupsAvailable(paths.rootless);
+  monitor.useCgroup = cgroupsUsable(paths.rootless);
   monitor.rootless = paths.rootless;
   monitor.cleanupCommand = {selfExecutable(), "--root",    paths.graphRoot, "--runroot",
                             paths.runRoot,    "container", "cleanup",       id};
@@ -509,7 +517,7 @@ void waitForMonitor(const state::ContainerState& state) {
 // and the cgroup, which the monitor removes unless it was killed.
 void releaseRun(const state::StorePaths& paths, const std::string& id) {
   removeAll(paths.runContainerDir(id));
-  if (runtime::cgroupsAvailable(paths.rootless)) {
+  if (cgroupsUsable(paths.rootless)) {
     try {
       runtime::removeContainerCgroup("/berth/berth-" + id);
     } catch (const Error&) {
