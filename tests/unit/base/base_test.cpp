@@ -9,6 +9,7 @@
 #include <string>
 
 #include "berth/base/child_process.hpp"
+#include "berth/base/detach_keys.hpp"
 #include "berth/base/error.hpp"
 #include "berth/base/file_lock.hpp"
 #include "berth/base/fs.hpp"
@@ -224,4 +225,16 @@ TEST_CASE("ScopeExit runs unless dismissed") {
     b.dismiss();
   }
   CHECK(runs == 1);
+}
+
+TEST_CASE("parseDetachKeys reads Podman's --detach-keys sequences") {
+  CHECK(parseDetachKeys("ctrl-p,ctrl-q") == std::string("\x10\x11"));
+  CHECK(parseDetachKeys("") == "");
+  CHECK(parseDetachKeys("a,ctrl-@,ctrl-[,ctrl-_,DEL") == std::string("a\0\x1b\x1f\x7f", 5));
+  CHECK(parseDetachKeys("ctrl-z") == "\x1a");
+  for (const char* bad : {"ctrl-1", "ctrl-", "ab", "ctrl-A", "a,,b", "ctrl-p,"}) {
+    INFO(bad);
+    CHECK_THROWS_WITH(parseDetachKeys(bad),
+                      Catch::Matchers::StartsWith(std::string("invalid detach keys \"") + bad));
+  }
 }
