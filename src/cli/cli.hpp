@@ -85,6 +85,7 @@ class Cli {
 // One function per file in commands/, each adding one verb.
 void addContainerCommands(Cli& cli);
 void addCreateCommand(Cli& cli);
+void addExecCommand(Cli& cli);
 void addExportCommand(Cli& cli);
 void addImageCommands(Cli& cli);
 void addLogsCommand(Cli& cli);

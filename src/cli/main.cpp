@@ -21,6 +21,7 @@ const Definer kDefiners[] = {
     {{"start", "stop", "kill", "restart", "rm", "wait", "rename", "inspect", "container"},
      berth::cli::addContainerCommands},
     {{"create", "container"}, berth::cli::addCreateCommand},
+    {{"exec", "container"}, berth::cli::addExecCommand},
     {{"export", "container"}, berth::cli::addExportCommand},
     {{"logs", "container"}, berth::cli::addLogsCommand},
     {{"ps", "container"}, berth::cli::addPsCommand},

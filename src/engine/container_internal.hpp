@@ -44,6 +44,10 @@ std::string runtimeSpecPath(const state::StorePaths& paths, const std::string& i
 std::string exitFilePath(const state::StorePaths& paths, const std::string& id);
 std::string logFilePath(const state::StorePaths& paths, const std::string& id);
 
+/// The ids of the container's exec sessions whose process still runs
+/// (container_exec.cpp), sorted. A record whose process is gone is left out.
+std::vector<std::string> execSessionIds(const state::StorePaths& paths, const std::string& id);
+
 /// A generated name, Docker's and Podman's adjective_surname style.
 std::string generateContainerName();
 

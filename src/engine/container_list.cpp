@@ -589,7 +589,7 @@ Json Engine::inspectContainer(const std::string& nameOrId) const {
       {"AppArmorProfile", ""},
       {"EffectiveCaps", caps.value("effective", Json::array())},
       {"BoundingCaps", caps.value("bounding", Json::array())},
-      {"ExecIDs", Json::array()},
+      {"ExecIDs", running ? Json(detail::execSessionIds(paths_, id)) : Json::array()},
       {"GraphDriver",
        {{"Name", "overlay"},
         {"Data", {{"UpperDir", staticDir + "/upper"}, {"WorkDir", staticDir + "/work"}}}}},

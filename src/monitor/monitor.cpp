@@ -22,7 +22,6 @@
 #include "berth/base/error.hpp"
 #include "berth/base/fs.hpp"
 #include "berth/base/json.hpp"
-#include "berth/base/sha256.hpp"
 #include "berth/runtime/capabilities.hpp"
 #include "berth/runtime/rootfs.hpp"
 #include "berth/runtime/seccomp.hpp"
@@ -109,37 +108,6 @@ void releaseStartupCode() noexcept {
   }
 }
 
-// The seccomp program of `profile`: compiling Podman's default profile
-// with libseccomp takes milliseconds, and nearly every container uses that
-// same profile, so the result is kept in the run root (tmpfs) by the hash
-// of the profile's JSON. File: 4 bytes of flags, then the instructions.
-runtime::SeccompProgram cachedSeccomp(const oci::LinuxSeccomp& profile,
-                                      const std::string& cacheDir) {
-  if (cacheDir.empty()) return runtime::compileSeccomp(profile);
-  const std::string path = cacheDir + "/" + sha256Hex(profile.toJson().dump()) + "-" +
-                           std::to_string(sizeof(sock_filter)) + ".bpf";
-  if (const auto bytes = readFileIfExists(path);
-      bytes && bytes->size() > 4 && (bytes->size() - 4) % sizeof(sock_filter) == 0) {
-    runtime::SeccompProgram program;
-    std::memcpy(&program.flags, bytes->data(), 4);
-    program.instructions.resize((bytes->size() - 4) / sizeof(sock_filter));
-    std::memcpy(program.instructions.data(), bytes->data() + 4, bytes->size() - 4);
-    return program;
-  }
-  runtime::SeccompProgram program = runtime::compileSeccomp(profile);
-  try {
-    std::string bytes(4 + program.instructions.size() * sizeof(sock_filter), '\0');
-    std::memcpy(bytes.data(), &program.flags, 4);
-    std::memcpy(bytes.data() + 4, program.instructions.data(),
-                program.instructions.size() * sizeof(sock_filter));
-    makeDirs(cacheDir, 0700);
-    writeFileAtomic(path, bytes, 0600, false);
-  } catch (const Error&) {
-    // a cache: the next container compiles again
-  }
-  return program;
-}
-
 }  // namespace
 
 struct Monitor::Client {
@@ -199,7 +167,7 @@ void Monitor::launchContainer() {
   const runtime::CapabilityMasks masks = masksOf(spec);
   std::optional<runtime::SeccompProgram> seccomp;
   if (spec.linuxConfig && spec.linuxConfig->seccomp)
-    seccomp = cachedSeccomp(*spec.linuxConfig->seccomp, config_.cacheDir);
+    seccomp = runtime::cachedSeccomp(*spec.linuxConfig->seccomp, config_.cacheDir);
 
   int outputPipes[2][2];
   for (int i = 0; i < 2; ++i) {

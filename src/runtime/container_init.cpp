@@ -211,7 +211,10 @@ std::string findExecutable(const InitConfig& config) {
   throw ExecFailure{lastError, fmt::format("executable file `{}` not found in $PATH", name)};
 }
 
-void report(int syncFd, LaunchStage stage, int err, std::string_view text, int exitCode) noexcept {
+}  // namespace
+
+void reportFailure(int syncFd, LaunchStage stage, int err, std::string_view text,
+                   int exitCode) noexcept {
   SyncMessage message;
   message.type = SyncType::Error;
   message.stage = static_cast<std::int32_t>(stage);
@@ -222,16 +225,88 @@ void report(int syncFd, LaunchStage stage, int err, std::string_view text, int e
   sendSync(syncFd, message);
 }
 
-}  // namespace
-
 int execFailureExitCode(int err) noexcept {
   return err == ENOENT || err == ENOTDIR ? kExitCommandNotFound : kExitCannotInvoke;
 }
 
+namespace {
+
+/// The steps the container's init and an exec'd process share, from
+/// rlimits to execve: stdio, credentials, umask, cwd, the command looked up,
+/// no_new_privs, seccomp. Throws; `syncFd` and `stage` follow along for the
+/// report.
+void setUpAndExec(const InitConfig& config, int& syncFd, LaunchStage& stage) {
+  stage = LaunchStage::Environment;
+  setLimits(config);
+  syncFd = setUpFds(config, syncFd);
+
+  stage = LaunchStage::Credentials;
+  // Without no_new_privs the kernel wants CAP_SYS_ADMIN for seccomp:
+  // load it while the capabilities are still there (crun).
+  if (!config.noNewPrivileges && config.options->installSeccomp) config.options->installSeccomp();
+  switchUser(config);
+  ::umask(config.umask);
+
+  stage = LaunchStage::Environment;
+  if (::chdir(config.cwd.c_str()) != 0) throwErrno("chdir to cwd `{}`", config.cwd);
+
+  stage = LaunchStage::Exec;
+  const std::string executable = findExecutable(config);
+
+  if (config.options->waitForStart) {
+    if (!sendSync(syncFd, SyncType::Ready)) ::_exit(kExitEngineError);
+    const auto go = receiveSync(syncFd);
+    if (!go || go->type != SyncType::Start) ::_exit(kExitEngineError);
+  }
+  if (!sendSync(syncFd, SyncType::Exec)) ::_exit(kExitEngineError);
+
+  stage = LaunchStage::Credentials;
+  if (config.noNewPrivileges && ::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0)
+    throwErrno("set no_new_privs");
+  if (config.noNewPrivileges && config.options->installSeccomp) config.options->installSeccomp();
+
+  if (config.options->parentDeathSignal != 0 &&
+      ::prctl(PR_SET_PDEATHSIG, config.options->parentDeathSignal, 0, 0, 0) != 0)
+    throwErrno("set the parent death signal");
+
+  stage = LaunchStage::Exec;
+  ::execve(executable.c_str(), config.argv.data(), config.envp.data());
+  const int err = errno;
+  reportFailure(syncFd, stage, err, fmt::format("exec `{}`: {}", executable, errnoText(err)),
+                execFailureExitCode(err));
+  ::_exit(execFailureExitCode(err));
+}
+
+/// Runs `body` (which execs or throws); reports what it throws over the
+/// sync socket and exits with the matching code.
+template <class Body>
+[[noreturn]] void guarded(int& syncFd, LaunchStage& stage, Body body) noexcept {
+  try {
+    body();
+  } catch (const ExecFailure& failure) {
+    const int code = execFailureExitCode(failure.err);
+    try {
+      reportFailure(syncFd, stage, failure.err,
+                    fmt::format("{}: {}", failure.message, errnoText(failure.err)), code);
+    } catch (...) {
+    }
+    ::_exit(code);
+  } catch (const Error& error) {
+    reportFailure(syncFd, stage, error.sysErrno(), error.message(), kExitEngineError);
+  } catch (const std::exception& error) {
+    reportFailure(syncFd, stage, 0, error.what(), kExitEngineError);
+  } catch (...) {
+    reportFailure(syncFd, stage, 0, "unknown error", kExitEngineError);
+  }
+  ::_exit(kExitEngineError);
+}
+
+}  // namespace
+
 void runContainerInit(const InitConfig& config) noexcept {
   int syncFd = config.syncFd;
   LaunchStage stage = LaunchStage::Namespaces;
-  try {
+  guarded(syncFd, stage, [&] {
     ::close(config.parentSyncFd);
     resetSignals();
     waitForParent(syncFd);
@@ -252,61 +327,17 @@ void runContainerInit(const InitConfig& config) noexcept {
     stage = LaunchStage::Finalize;
     applyMountPlan(config.mounts, MountPhase::AfterPivot);
 
-    stage = LaunchStage::Environment;
-    setLimits(config);
-    syncFd = setUpFds(config, syncFd);
+    setUpAndExec(config, syncFd, stage);
+  });
+}
 
-    stage = LaunchStage::Credentials;
-    // Without no_new_privs the kernel wants CAP_SYS_ADMIN for seccomp:
-    // load it while the capabilities are still there (crun).
-    if (!config.noNewPrivileges && config.options->installSeccomp) config.options->installSeccomp();
-    switchUser(config);
-    ::umask(config.umask);
-
-    stage = LaunchStage::Environment;
-    if (::chdir(config.cwd.c_str()) != 0) throwErrno("chdir to cwd `{}`", config.cwd);
-
-    stage = LaunchStage::Exec;
-    const std::string executable = findExecutable(config);
-
-    if (config.options->waitForStart) {
-      if (!sendSync(syncFd, SyncType::Ready)) ::_exit(kExitEngineError);
-      const auto go = receiveSync(syncFd);
-      if (!go || go->type != SyncType::Start) ::_exit(kExitEngineError);
-    }
-    if (!sendSync(syncFd, SyncType::Exec)) ::_exit(kExitEngineError);
-
-    stage = LaunchStage::Credentials;
-    if (config.noNewPrivileges && ::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0)
-      throwErrno("set no_new_privs");
-    if (config.noNewPrivileges && config.options->installSeccomp) config.options->installSeccomp();
-
-    if (config.options->parentDeathSignal != 0 &&
-        ::prctl(PR_SET_PDEATHSIG, config.options->parentDeathSignal, 0, 0, 0) != 0)
-      throwErrno("set the parent death signal");
-
-    stage = LaunchStage::Exec;
-    ::execve(executable.c_str(), config.argv.data(), config.envp.data());
-    const int err = errno;
-    report(syncFd, stage, err, fmt::format("exec `{}`: {}", executable, errnoText(err)),
-           execFailureExitCode(err));
-    ::_exit(execFailureExitCode(err));
-  } catch (const ExecFailure& failure) {
-    const int code = execFailureExitCode(failure.err);
-    try {
-      report(syncFd, stage, failure.err,
-             fmt::format("{}: {}", failure.message, errnoText(failure.err)), code);
-    } catch (...) {
-    }
-    ::_exit(code);
-  } catch (const Error& error) {
-    report(syncFd, stage, error.sysErrno(), error.message(), kExitEngineError);
-  } catch (const std::exception& error) {
-    report(syncFd, stage, 0, error.what(), kExitEngineError);
-  } catch (...) {
-    report(syncFd, stage, 0, "unknown error", kExitEngineError);
-  }
-  ::_exit(kExitEngineError);
+void runExecProcess(const InitConfig& config) noexcept {
+  int syncFd = config.syncFd;
+  LaunchStage stage = LaunchStage::Environment;
+  guarded(syncFd, stage, [&] {
+    resetSignals();
+    setUpAndExec(config, syncFd, stage);
+  });
 }
 
 }  // namespace berth::runtime::detail

@@ -63,21 +63,6 @@ constexpr std::array kRlimits{
     RlimitName{"RLIMIT_STACK", RLIMIT_STACK},
 };
 
-// The kernel's struct clone_args (linux/sched.h), versions 0-2.
-struct CloneArgs {
-  std::uint64_t flags = 0;
-  std::uint64_t pidfd = 0;
-  std::uint64_t childTid = 0;
-  std::uint64_t parentTid = 0;
-  std::uint64_t exitSignal = 0;
-  std::uint64_t stack = 0;
-  std::uint64_t stackSize = 0;
-  std::uint64_t tls = 0;
-  std::uint64_t setTid = 0;
-  std::uint64_t setTidSize = 0;
-  std::uint64_t cgroup = 0;
-};
-
 std::string idMapText(const std::vector<oci::LinuxIdMapping>& mappings) {
   std::string text;
   for (const auto& m : mappings)
@@ -106,16 +91,6 @@ void writeIdMaps(pid_t pid, const oci::Linux& linux_) {
     throwErrno("write the gid map of pid {}", pid);
 }
 
-LaunchError launchErrorFrom(const detail::SyncMessage& message) {
-  const int err = message.sysErrno;
-  Errc kind = err != 0 ? errcFromErrno(err) : Errc::Internal;
-  if (message.exitCode == kExitCommandNotFound) kind = Errc::InvalidArgument;
-  if (message.exitCode == kExitCannotInvoke) kind = Errc::PermissionDenied;
-  const std::size_t length = ::strnlen(message.message, sizeof(message.message));
-  return LaunchError(kind, std::string(message.message, length), err,
-                     static_cast<LaunchStage>(message.stage), message.exitCode);
-}
-
 /// Reads the child's reports until it is waiting for start (true) or has
 /// exec'ed (false). Throws LaunchError for a reported failure, or when the
 /// child went away without a word.
@@ -129,7 +104,7 @@ bool awaitChild(int syncFd, ChildProcess& child) {
         execing = true;
         break;
       case detail::SyncType::Error: {
-        LaunchError error = launchErrorFrom(*message);
+        LaunchError error = detail::launchErrorFrom(*message);
         child.wait();
         throw error;
       }
@@ -146,7 +121,7 @@ bool awaitChild(int syncFd, ChildProcess& child) {
 }
 
 /// clone3 straight into the new namespaces; the child runs the init.
-pid_t cloneInit(const detail::InitConfig& config, CloneArgs& args) {
+pid_t cloneInit(const detail::InitConfig& config, detail::CloneArgs& args) {
   const long pid = ::syscall(SYS_clone3, &args, sizeof(args));
   if (pid == 0) detail::runContainerInit(config);
   if (pid < 0) throwErrno("clone the container's init (flags {:#x})", args.flags);
@@ -157,7 +132,7 @@ pid_t cloneInit(const detail::InitConfig& config, CloneArgs& args) {
 /// our own needs CAP_SYS_ADMIN over it (which a rootless launcher lacks):
 /// a short-lived helper joins it and clones the init with CLONE_PARENT, so
 /// the init is still our child.
-pid_t cloneIntoPidNamespace(const detail::InitConfig& config, CloneArgs& args, int pidNsFd,
+pid_t cloneIntoPidNamespace(const detail::InitConfig& config, detail::CloneArgs& args, int pidNsFd,
                             const std::string& path) {
   int pipeFds[2];
   if (::pipe2(pipeFds, O_CLOEXEC) != 0) throwErrno("pipe");
@@ -193,9 +168,11 @@ pid_t cloneIntoPidNamespace(const detail::InitConfig& config, CloneArgs& args, i
   return static_cast<pid_t>(result);
 }
 
-void prepareProcess(const oci::Spec& spec, detail::InitConfig& config) {
-  if (!spec.process) throwError(Errc::InvalidArgument, "the spec has no process to run");
-  const oci::Process& process = *spec.process;
+}  // namespace
+
+namespace detail {
+
+void prepareProcess(const oci::Process& process, InitConfig& config) {
   if (process.args.empty()) throwError(Errc::InvalidArgument, "the spec's process.args is empty");
   if (process.cwd.empty() || process.cwd.front() != '/')
     throwError(Errc::InvalidArgument, "process.cwd \"{}\" is not an absolute path", process.cwd);
@@ -234,7 +211,7 @@ void prepareProcess(const oci::Spec& spec, detail::InitConfig& config) {
   config.envp.push_back(nullptr);
 }
 
-}  // namespace
+}  // namespace detail
 
 std::string_view launchStageName(LaunchStage stage) noexcept {
   switch (stage) {
@@ -356,7 +333,8 @@ LaunchedProcess launch(const oci::Spec& spec, const LaunchOptions& options) {
   detail::InitConfig config;
   config.spec = &spec;
   config.options = &options;
-  prepareProcess(spec, config);
+  if (!spec.process) throwError(Errc::InvalidArgument, "the spec has no process to run");
+  detail::prepareProcess(*spec.process, config);
   config.namespaces = planNamespaces(spec);
   checkSysctls(spec, config.namespaces);
   if (!spec.hostname.empty() && !config.namespaces.newUts &&
@@ -407,7 +385,7 @@ LaunchedProcess launch(const oci::Spec& spec, const LaunchOptions& options) {
   config.syncFd = childEnd.get();
   config.parentSyncFd = parentEnd.get();
 
-  CloneArgs args;
+  detail::CloneArgs args;
   args.flags = config.namespaces.cloneFlags;
   args.exitSignal = SIGCHLD;
   const pid_t pid = pidJoin ? cloneIntoPidNamespace(config, args, pidJoin.get(), pidJoinPath)
@@ -442,6 +420,16 @@ void LaunchedProcess::start() {
 }
 
 namespace detail {
+
+LaunchError launchErrorFrom(const SyncMessage& message) {
+  const int err = message.sysErrno;
+  Errc kind = err != 0 ? errcFromErrno(err) : Errc::Internal;
+  if (message.exitCode == kExitCommandNotFound) kind = Errc::InvalidArgument;
+  if (message.exitCode == kExitCannotInvoke) kind = Errc::PermissionDenied;
+  const std::size_t length = ::strnlen(message.message, sizeof(message.message));
+  return LaunchError(kind, std::string(message.message, length), err,
+                     static_cast<LaunchStage>(message.stage), message.exitCode);
+}
 
 bool sendSync(int fd, const SyncMessage& message) noexcept {
   ssize_t n;

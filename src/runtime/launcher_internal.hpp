@@ -24,6 +24,7 @@ enum class SyncType : std::uint32_t {
   Start = 3,     ///< parent -> child: exec now
   Exec = 4,      ///< child -> parent: about to execve (EOF next means it worked)
   Error = 5,     ///< child -> parent: failed; the child exits
+  Pid = 6,       ///< exec's namespace joiner -> parent: the process it forked (pid)
 };
 
 struct SyncMessage {
@@ -31,6 +32,7 @@ struct SyncMessage {
   std::int32_t stage = 0;     ///< LaunchStage
   std::int32_t sysErrno = 0;  ///< 0 when not a syscall's failure
   std::int32_t exitCode = kExitEngineError;
+  std::int32_t pid = 0;  ///< Pid: in the parent's pid namespace
   char message[3072] = {};
 };
 
@@ -39,6 +41,21 @@ bool sendSync(int fd, const SyncMessage& message) noexcept;
 bool sendSync(int fd, SyncType type) noexcept;
 /// Receives one message; std::nullopt on EOF (or error).
 std::optional<SyncMessage> receiveSync(int fd) noexcept;
+
+/// The kernel's struct clone_args (linux/sched.h), versions 0-2.
+struct CloneArgs {
+  std::uint64_t flags = 0;
+  std::uint64_t pidfd = 0;
+  std::uint64_t childTid = 0;
+  std::uint64_t parentTid = 0;
+  std::uint64_t exitSignal = 0;
+  std::uint64_t stack = 0;
+  std::uint64_t stackSize = 0;
+  std::uint64_t tls = 0;
+  std::uint64_t setTid = 0;
+  std::uint64_t setTidSize = 0;
+  std::uint64_t cgroup = 0;
+};
 
 /// A namespace to setns into, opened by the parent.
 struct NamespaceJoin {
@@ -96,6 +113,23 @@ struct InitConfig {
 /// command, or reports the failure over syncFd and exits. No exception
 /// leaves it.
 [[noreturn]] void runContainerInit(const InitConfig& config) noexcept;
+
+/// An exec'd process's part of the init sequence (container_init.cpp),
+/// run in the container's namespaces: rlimits, stdio, credentials, umask,
+/// cwd, no_new_privs, seccomp, exec. Like runContainerInit, never returns.
+[[noreturn]] void runExecProcess(const InitConfig& config) noexcept;
+
+/// Fills the process part of `config` (cwd, ids, umask, no_new_privs, oom
+/// score, rlimits, argv, envp, PATH) from `process`. Throws
+/// Error(InvalidArgument) for an empty args, a relative cwd, a bad rlimit.
+void prepareProcess(const oci::Process& process, InitConfig& config);
+
+/// The LaunchError an Error message stands for.
+LaunchError launchErrorFrom(const SyncMessage& message);
+
+/// Sends an Error message (stage, errno, text cut to fit, exit code).
+void reportFailure(int syncFd, LaunchStage stage, int err, std::string_view text,
+                   int exitCode) noexcept;
 
 /// Which exit code an exec failure gets: 127 when not found, 126 when not
 /// executable (Podman's mapping of the runtime's error).

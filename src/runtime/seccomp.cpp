@@ -21,6 +21,7 @@
 
 #include "berth/base/error.hpp"
 #include "berth/base/fs.hpp"
+#include "berth/base/sha256.hpp"
 #include "berth/base/unique_fd.hpp"
 #include "berth/oci/json_fields.hpp"
 
@@ -465,6 +466,32 @@ void loadSeccomp(const SeccompProgram& program) {
       ::prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog, 0, 0) == 0)
     return;
   throwErrno("load the seccomp filter");
+}
+
+SeccompProgram cachedSeccomp(const oci::LinuxSeccomp& profile, const std::string& cacheDir) {
+  if (cacheDir.empty()) return compileSeccomp(profile);
+  const std::string path = cacheDir + "/" + sha256Hex(profile.toJson().dump()) + "-" +
+                           std::to_string(sizeof(sock_filter)) + ".bpf";
+  if (const auto bytes = readFileIfExists(path);
+      bytes && bytes->size() > 4 && (bytes->size() - 4) % sizeof(sock_filter) == 0) {
+    SeccompProgram program;
+    std::memcpy(&program.flags, bytes->data(), 4);
+    program.instructions.resize((bytes->size() - 4) / sizeof(sock_filter));
+    std::memcpy(program.instructions.data(), bytes->data() + 4, bytes->size() - 4);
+    return program;
+  }
+  SeccompProgram program = compileSeccomp(profile);
+  try {
+    std::string bytes(4 + program.instructions.size() * sizeof(sock_filter), '\0');
+    std::memcpy(bytes.data(), &program.flags, 4);
+    std::memcpy(bytes.data() + 4, program.instructions.data(),
+                program.instructions.size() * sizeof(sock_filter));
+    makeDirs(cacheDir, 0700);
+    writeFileAtomic(path, bytes, 0600, false);
+  } catch (const Error&) {
+    // a cache: the next container compiles again
+  }
+  return program;
 }
 
 void installSeccomp(const oci::LinuxSeccomp& seccomp) {

@@ -32,17 +32,6 @@ std::string_view keyOf(std::string_view entry) {
   return entry.substr(0, entry.find('='));
 }
 
-// Sets KEY in `env`, in place when present, appended otherwise.
-void setEnv(std::vector<std::string>& env, const std::string& entry) {
-  const auto key = keyOf(entry);
-  for (auto& e : env)
-    if (keyOf(e) == key) {
-      e = entry;
-      return;
-    }
-  env.push_back(entry);
-}
-
 bool hasEnv(const std::vector<std::string>& env, std::string_view key) {
   return std::any_of(env.begin(), env.end(), [&](const auto& e) { return keyOf(e) == key; });
 }
@@ -258,6 +247,16 @@ std::string defaultHostname(const ContainerSpec& spec, const BuildContext& conte
 }
 
 }  // namespace
+
+void setEnv(std::vector<std::string>& env, const std::string& entry) {
+  const auto key = keyOf(entry);
+  for (auto& e : env)
+    if (keyOf(e) == key) {
+      e = entry;
+      return;
+    }
+  env.push_back(entry);
+}
 
 HostLimits HostLimits::current() {
   HostLimits limits;

@@ -132,7 +132,8 @@ class Engine {
 
   // ------------------------------------------------------------ containers
   // containers.cpp: create, start, attach, stop, kill, rm, cleanup, wait;
-  // container_list.cpp: ps and inspect; container_export.cpp: export.
+  // container_list.cpp: ps and inspect; container_export.cpp: export;
+  // container_exec.cpp: exec.
 
   /// `berth create`: resolves the image (`pull`: "never" or "missing"; no
   /// registry yet, so a missing image is Error(NoSuchImage) "NAME: image
@@ -190,6 +191,43 @@ class Engine {
   /// ("stopped"/"exited" (the default), "running", "created") and returns
   /// its exit code (-1 for conditions other than exited/stopped).
   int waitContainer(const std::string& nameOrId, const std::vector<std::string>& conditions) const;
+
+  /// `berth exec` (container_exec.cpp): runs `command` in the running
+  /// container as a child of the calling process (no monitor), joined to
+  /// the container's namespaces and cgroup, with its capabilities (all of
+  /// the bounding set with `privileged`, which also drops seccomp), seccomp
+  /// profile and no_new_privs. `user` ("name|uid[:group|gid]", "" = the
+  /// container's) is resolved in the container's /etc/passwd and /etc/group;
+  /// env: the container's, then `envFiles`, then `env` (KEY=value, or KEY
+  /// from the caller's environment); `workdir` "" = the container's. The
+  /// session is recorded under the container's run dir while it runs (
+  /// inspect's ExecIDs). Foreground: waits, forwarding SIGINT, SIGTERM,
+  /// SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2 when `sigProxy`, and returns the exit
+  /// code (128+signal when killed). `detach`: returns once the command runs,
+  /// with the session id; a background process waits for it and removes
+  /// the record. Error(InvalidState) with Podman's message for a container
+  /// that is not running; ExitCodeError 126/127 when the command cannot be
+  /// run, 125 for other failures.
+  struct ExecRequest {
+    std::string container;
+    std::vector<std::string> command;
+    std::vector<std::string> env;
+    std::vector<std::string> envFiles;
+    std::string user;
+    std::string workdir;
+    bool privileged = false;
+    bool detach = false;
+    bool sigProxy = true;
+    int stdinFd = -1;  ///< -1: /dev/null
+    int stdoutFd = 1;
+    int stderrFd = 2;
+    unsigned preserveFds = 0;  ///< the caller's fds 3 .. 3+N-1 passed on
+  };
+  struct ExecReport {
+    int exitCode = 0;
+    std::string sessionId;
+  };
+  ExecReport execContainer(const ExecRequest& request) const;
 
   /// `berth export` (container_export.cpp): writes the container's root
   /// filesystem (its image layers under its writable layer, as the

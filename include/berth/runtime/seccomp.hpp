@@ -85,6 +85,14 @@ SeccompProgram compileSeccomp(const oci::LinuxSeccomp& seccomp);
 /// allocates nothing on success, throws Error on failure.
 void loadSeccomp(const SeccompProgram& program);
 
+/// compileSeccomp through a cache: compiling Podman's default profile takes
+/// milliseconds and nearly every container uses that same profile, so the
+/// program is kept in `cacheDir` (the run root's cache, tmpfs) under the
+/// hash of the profile's JSON (file: 4 bytes of flags, then the
+/// instructions). A cache that cannot be written is skipped; "" compiles
+/// without one. Throws like compileSeccomp.
+SeccompProgram cachedSeccomp(const oci::LinuxSeccomp& profile, const std::string& cacheDir);
+
 /// compileSeccomp then loadSeccomp.
 void installSeccomp(const oci::LinuxSeccomp& seccomp);
 

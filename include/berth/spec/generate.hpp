@@ -64,6 +64,10 @@ struct BuildContext {
 /// command or entrypoint provided, and no CMD or ENTRYPOINT from image".
 std::vector<std::string> containerArgs(const ContainerSpec& spec, const oci::RunConfig& image);
 
+/// Sets KEY of `entry` ("KEY=value") in `env`: in place when present,
+/// appended otherwise.
+void setEnv(std::vector<std::string>& env, const std::string& entry);
+
 /// process.env: image env over the defaults (PATH, TERM=xterm,
 /// container=berth), then --env-file entries, then -e; a later value of a
 /// key replaces the earlier one in place. HOME (from `home`) and HOSTNAME
