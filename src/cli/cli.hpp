@@ -84,13 +84,17 @@ class Cli {
 
 // One function per file in commands/, each adding one verb.
 void addContainerCommands(Cli& cli);
+void addCopyCommand(Cli& cli);
 void addCreateCommand(Cli& cli);
+void addDiffCommand(Cli& cli);
 void addExecCommand(Cli& cli);
 void addExportCommand(Cli& cli);
 void addImageCommands(Cli& cli);
 void addLogsCommand(Cli& cli);
+void addMountCommands(Cli& cli);
 void addPsCommand(Cli& cli);
 void addRunCommand(Cli& cli);
+void addTopCommand(Cli& cli);
 void addImagesCommand(Cli& cli);
 void addImportCommand(Cli& cli);
 void addInfoCommand(Cli& cli);

@@ -36,6 +36,8 @@ Engine::LoadReport Engine::load(const std::string& input) const {
 void Engine::unshare(const std::vector<std::string>& command) const {
   if (!paths_.rootless) throwError(Errc::InvalidArgument, "please use unshare with rootless");
   enterUserNamespace();
+  // Where `berth mount` mounts: the mount namespace berth-pause holds.
+  runtime::joinPauseMountNamespace(paths_);
   std::vector<std::string> argv = command;
   if (argv.empty()) {
     const char* shell = ::getenv("SHELL");

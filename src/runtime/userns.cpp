@@ -7,6 +7,7 @@
 #include <sched.h>
 #include <signal.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -14,6 +15,7 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <string_view>
 
 #include "berth/base/child_process.hpp"
@@ -140,6 +142,10 @@ pid_t createUserNamespace(const state::StorePaths& paths, UniqueFd& nsFd) {
     writeChildStatus(reportWrite.get(), ::unshare(CLONE_NEWUSER) == 0 ? 0 : errno);
     char token;
     if (::read(goRead.get(), &token, 1) != 1) ::_exit(1);  // parent gave up
+    // Mapped now, so root in the namespace: a mount namespace of its own,
+    // owned by it, for the mounts `berth mount` makes under `berth unshare`
+    // (which joins it). Host mounts still propagate in (they became slaves).
+    if (::unshare(CLONE_NEWNS) != 0) ::_exit(1);
     const int devNull = ::open("/dev/null", O_RDWR | O_CLOEXEC);
     if (devNull >= 0)
       for (int fd = 0; fd < 3; ++fd)
@@ -254,6 +260,26 @@ UserNamespaceState enterUserNamespace(const state::StorePaths& paths) {
   const pid_t holder = createUserNamespace(paths, nsFd);
   joinUserNamespace(nsFd.get(), holder);
   return UserNamespaceState::Joined;
+}
+
+bool joinPauseMountNamespace(const state::StorePaths& paths) {
+  const auto record = readPauseRecord(paths.pausePidFile());
+  if (!record || processStartTime(record->pid) != record->startTime) return false;
+  const std::string proc = "/proc/" + std::to_string(record->pid) + "/ns/mnt";
+  UniqueFd nsFd(::open(proc.c_str(), O_RDONLY | O_CLOEXEC));
+  if (!nsFd || processStartTime(record->pid) != record->startTime) return false;
+  struct stat theirs {
+  }, ours{};
+  if (::fstat(nsFd.get(), &theirs) != 0 || ::stat("/proc/self/ns/mnt", &ours) != 0) return false;
+  if (theirs.st_ino == ours.st_ino && theirs.st_dev == ours.st_dev) return true;
+  // A berth-pause from before it held a mount namespace holds the host's,
+  // which a user namespace cannot join (EPERM): then there is none to join.
+  if (::setns(nsFd.get(), CLONE_NEWNS) != 0) {
+    logDebug("join the mount namespace of berth-pause pid {}: {}", record->pid,
+             std::strerror(errno));
+    return false;
+  }
+  return true;
 }
 
 }  // namespace berth::runtime

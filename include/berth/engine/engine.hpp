@@ -239,6 +239,64 @@ class Engine {
   /// once complete. Error(NoSuchContainer) with Podman's message.
   void exportContainer(const std::string& nameOrId, const std::string& output) const;
 
+  /// `berth cp` (container_copy.cpp): "[CONTAINER:]PATH" to
+  /// "[CONTAINER:]PATH" with Podman's rules (copy_plan.hpp), between a
+  /// container (running or not) and the host or another container; a source
+  /// "-" extracts an uncompressed tar from `stdinFd` into a container
+  /// directory, a destination "-" writes the path as a tar to `stdoutFd`.
+  /// Container paths resolve inside the container's root: its symlinks never
+  /// reach host files. `archive`: files copied into a container get its
+  /// primary uid/gid (else the source's); files copied to the host get the
+  /// caller's. `overwrite`: a directory may replace a non-directory and the
+  /// other way round. Errors are Podman's one-line messages, e.g.
+  /// `"/nope" could not be found on container ctr: no such file or directory`.
+  struct CopyRequest {
+    std::string source;
+    std::string destination;
+    bool archive = true;
+    bool overwrite = false;
+    int stdinFd = 0;
+    int stdoutFd = 1;
+  };
+  void copyFiles(const CopyRequest& request) const;
+
+  /// One line of `berth diff`: 'A', 'C' or 'D' and an absolute path.
+  struct FileChange {
+    char kind = 'C';
+    std::string path;
+  };
+  /// `berth diff` (container_diff.cpp): the changes of the container's
+  /// writable layer against its image, as containers/storage computes them
+  /// for overlay (whiteouts are deletions, a file also in a lower layer is
+  /// changed, parents of additions and deletions are changed), in its walk
+  /// order, without the files the runtime mounts over (/etc/hosts, ...).
+  std::vector<FileChange> containerChanges(const std::string& nameOrId) const;
+
+  /// `berth top` (container_top.cpp): the container's processes as psgo
+  /// describes them, header row first. `descriptors` as `podman top` takes
+  /// them ("pid", "%C", "user,pid"; empty: user pid ppid pcpu etime tty time
+  /// args). Error(InvalidState) "top can only be used on running
+  /// containers", Error(InvalidArgument) "'x': unknown descriptor".
+  std::vector<std::vector<std::string>> containerTop(
+      const std::string& nameOrId, const std::vector<std::string>& descriptors) const;
+
+  /// A container mounted by `berth mount`.
+  struct MountedContainer {
+    std::string id;
+    std::vector<std::string> names;
+    std::string mountPoint;
+  };
+  /// `berth mount CTR` (container_mount.cpp): mounts the container's root
+  /// filesystem at <runroot>/containers/<id>/merged (once; a counter counts
+  /// the users) and returns that path. Rootless, only inside `berth
+  /// unshare`: the mount lives in the mount namespace berth-pause holds.
+  std::string mountContainer(const std::string& nameOrId) const;
+  /// `berth unmount`: drops one mount (all with `force`); the root
+  /// filesystem is unmounted when none is left. False when it was not mounted.
+  bool unmountContainer(const std::string& nameOrId, bool force) const;
+  /// `berth mount` without arguments: the mounted containers.
+  std::vector<MountedContainer> mountedContainers() const;
+
   /// The full id of a container named by id, name or unique id prefix.
   std::string resolveContainer(const std::string& nameOrId) const;
   bool containerExists(const std::string& nameOrId) const;

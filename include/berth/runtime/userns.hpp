@@ -43,6 +43,14 @@ UserNamespaceMaps currentUserMaps();
 /// (newuidmap's own message included).
 UserNamespaceState enterUserNamespace(const state::StorePaths& paths);
 
+/// Joins the mount namespace berth-pause holds (it unshares one, owned by
+/// the user namespace, when it starts), so mounts made there by `berth
+/// mount` under `berth unshare` are seen by every later `berth unshare`.
+/// Call inside the user namespace, single-threaded. False (and no change)
+/// when there is no berth-pause or it holds no mount namespace of its own;
+/// true when joined or already in it.
+bool joinPauseMountNamespace(const state::StorePaths& paths);
+
 /// True when the process runs inside a user namespace other than the
 /// initial one (its uid_map is not the identity "0 0 4294967295").
 bool inUserNamespace();
