@@ -67,11 +67,11 @@ bench_make_stores() {
   fi
   mkdir -p "$tmp/samples" "$tmp/fail"
   failed=0
+  podman_opts=(--root "$proot" --runroot "$prr" --tmpdir "$ptmp" --storage-driver "$podman_driver"
+    --events-backend file --cgroup-manager cgroupfs)
 }
 
 b() { "$berth" --root "$broot" --runroot "$brr" "$@"; }
-podman_opts=(--root "$proot" --runroot "$prr" --tmpdir "$ptmp" --storage-driver "$podman_driver"
-  --events-backend file --cgroup-manager cgroupfs)
 # As root, podman asks crun for RLIMIT_NOFILE 1048576 and RLIMIT_NPROC 32768;
 # where the hard limits are lower (this machine is itself a container) crun
 # fails with EPERM, and 4.3's `--ulimit host` still asks for them. Low fixed
@@ -189,9 +189,7 @@ timed() { # CMD...: run it (stdout in $tmp/out, stderr in $tmp/err), set dt (µs
   dt=$(($(usec "$e") - $(usec "$s")))
   return "$rc"
 }
-mkdir -p "$tmp/samples" "$tmp/fail"
 sample() { echo "$2" >>"$tmp/samples/$1"; } # metric, µs
-failed=0
 # The real command line behind b/p (for failure reports).
 expand() {
   case $1 in
