@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 // berth mount / unmount: a container's root filesystem mounted where the
-// user can work on it with any tool, at <runroot>/containers/<id>/merged.
+// user can work on it with any tool, at <root>/containers/<id>/merged.
 //
 // The container's own rootfs lives only in its mount namespace, so the
 // user's mount is a second overlay of the same layers and upper dir, with a
@@ -8,7 +8,7 @@
 // dir at mount time, which must not touch the running container's). The
 // kernel allows an upper dir in two mounts when the overlay index is off
 // (the default) and warns; what one mount writes the other may see late.
-// A counter in <runroot>/containers/<id>/mount-count lets several users
+// A counter in <root>/containers/<id>/mount-count lets several users
 // share the mount: the last unmount unmounts.
 //
 // Rootless, a mount needs a mount namespace owned by the user namespace:
@@ -35,12 +35,14 @@ namespace berth::engine {
 
 namespace {
 
+// Beside the container's records, not in its run dir: cleanup after an
+// exit clears the run dir, the user's mount stays.
 std::string mountPoint(const state::StorePaths& paths, const std::string& id) {
-  return paths.runContainerDir(id) + "/merged";
+  return paths.containerDir(id) + "/merged";
 }
 
 std::string countFile(const state::StorePaths& paths, const std::string& id) {
-  return paths.runContainerDir(id) + "/mount-count";
+  return paths.containerDir(id) + "/mount-count";
 }
 
 /// True when something is mounted on `path` (it is on another device than
@@ -86,6 +88,14 @@ void requireUnshare(const state::StorePaths& paths, const std::string& command) 
 
 }  // namespace
 
+void detail::releaseUserMount(const state::StorePaths& paths, const std::string& id) {
+  const std::string target = mountPoint(paths, id);
+  // Mounted in another mount namespace (berth-pause's, rootless): removing
+  // the directory detaches it there.
+  if (isMounted(target) && ::umount2(target.c_str(), MNT_DETACH) != 0)
+    throwErrno("unmount {}", target);
+}
+
 std::string Engine::mountContainer(const std::string& nameOrId) const {
   requireUnshare(paths_, "mount");
   state::ContainerStore store(paths_);
@@ -108,7 +118,7 @@ std::string Engine::mountContainer(const std::string& nameOrId) const {
     spec.upperDir = layers.upperDir;
     spec.workDir = paths_.containerDir(id) + "/mount-work";
     spec.target = target;
-    spec.privateDir = paths_.runContainerDir(id) + "/mount-private";
+    spec.privateDir = paths_.containerDir(id) + "/mount-private";
     spec.rootless = layers.rootless;
     makeDirs(spec.privateDir, 0700);
     try {

@@ -46,4 +46,9 @@ enum class RootfsAccess {
 void runWithRootfs(const ContainerLayers& layers, RootfsAccess access,
                    const std::string& scratchParent, const std::function<void(int rootFd)>& body);
 
+/// Before a container is removed: detaches the mount `berth mount` made
+/// of it, whoever still holds it (container_mount.cpp). Caller holds the
+/// container's lock.
+void releaseUserMount(const state::StorePaths& paths, const std::string& id);
+
 }  // namespace berth::engine::detail

@@ -37,6 +37,7 @@
 #include "berth/spec/parse.hpp"
 #include "berth_config.h"
 #include "container_internal.hpp"
+#include "container_root.hpp"
 
 namespace berth::engine {
 
@@ -593,6 +594,7 @@ void Engine::removeContainer(const std::string& nameOrId, bool force,
   if (record.state.status == state::ContainerStatus::Running && !record.stale)
     throwError(Errc::InvalidState, "container {} was started again while being removed", id);
   if (record.stale) waitForMonitor(record.state);
+  detail::releaseUserMount(paths_, id);
   releaseRun(paths_, id);
   store.remove(id);
 }

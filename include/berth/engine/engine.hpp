@@ -287,7 +287,7 @@ class Engine {
     std::string mountPoint;
   };
   /// `berth mount CTR` (container_mount.cpp): mounts the container's root
-  /// filesystem at <runroot>/containers/<id>/merged (once; a counter counts
+  /// filesystem at <root>/containers/<id>/merged (once; a counter counts
   /// the users) and returns that path. Rootless, only inside `berth
   /// unshare`: the mount lives in the mount namespace berth-pause holds.
   std::string mountContainer(const std::string& nameOrId) const;
