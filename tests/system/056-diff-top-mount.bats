@@ -110,6 +110,11 @@ A /tmp/new" "running container"
 
     run_berth 125 top top-ctr pid bogus
     is "$output" "Error: 'bogus': unknown descriptor"
+    # ps(1) options are not run through a ps in the container.
+    run_berth 125 top top-ctr -eo pid
+    is "$output" "Error: '-eo': unknown descriptor"
+    run_berth top --latest pid
+    is "$output" $'PID\n1\n2' "--latest: the most recent container"
     run_berth stop -t 0 top-ctr
     run_berth 125 top top-ctr
     is "$output" "Error: top can only be used on running containers"

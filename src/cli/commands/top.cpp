@@ -11,19 +11,19 @@ namespace {
 
 struct TopFlags {
   bool latest = false;
-  std::vector<std::string> arguments;
 };
 
 void defineTop(Cli& cli, const std::string& path) {
-  CLI::App* app = cli.addCommand(path, "Display the running processes of a container");
+  CLI::App* app = cli.addCommand(path, "Display the running processes of a container",
+                                 /*takesArguments=*/true);
   auto flags = std::make_shared<TopFlags>();
   app->add_flag("-l,--latest", flags->latest, "Act on the latest container berth is aware of");
-  app->add_option("container", flags->arguments, "CONTAINER [FORMAT-DESCRIPTORS...]");
-  // Descriptors after the container are its, even "-eo"-like ones.
-  app->positionals_at_end(false);
-  app->allow_extras(false);
-  cli.setRun(app, [&cli, flags] {
-    std::vector<std::string> arguments = flags->arguments;
+  // Everything from the container on is the command's: descriptors, and
+  // ps(1) options ("-eo"), which are refused as unknown descriptors.
+  app->prefix_command();
+  app->fallthrough(false);
+  cli.setRun(app, [&cli, flags, app] {
+    std::vector<std::string> arguments = app->remaining();
     std::string name;
     if (flags->latest) {
       name = cli.engine().latestContainer();
