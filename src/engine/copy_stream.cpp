@@ -23,6 +23,7 @@
 
 #include "berth/base/error.hpp"
 #include "berth/base/fs.hpp"
+#include "berth/base/log.hpp"
 
 namespace berth::engine::detail {
 
@@ -101,6 +102,14 @@ bool readFull(int fd, char* data, std::size_t size) {
 
 // ------------------------------------------------------------------ walk
 
+/// Podman's cp ignores what it may not read (IgnoreUnreadable): in a
+/// rootless container, the terminal devices belong to the host's root.
+bool unreadable(const std::string& path) {
+  if (errno != EACCES && errno != EPERM) return false;
+  logDebug("cp: skipping {}: {}", path, std::strerror(errno));
+  return true;
+}
+
 class Walker {
  public:
   Walker(CopySink& sink) : sink_(sink) {}
@@ -125,6 +134,10 @@ class Walker {
     }
     if (S_ISREG(st.st_mode)) {
       UniqueFd fd(::openat(dirFd, name, O_RDONLY | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC));
+      if (!fd && unreadable(path)) {
+        links_.erase(std::make_pair(st.st_dev, st.st_ino));
+        return;
+      }
       if (!fd) throwErrno("open {}", path);
       e.type = '0';
       e.size = static_cast<std::uint64_t>(st.st_size);
@@ -149,6 +162,7 @@ class Walker {
       e.type = '5';
       sink_.put(e, nullptr);
       UniqueFd fd(::openat(dirFd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+      if (!fd && unreadable(path)) return;
       if (!fd) throwErrno("open {}", path);
       children(fd.get(), entryName, path);
     } else if (S_ISLNK(st.st_mode)) {
