@@ -179,4 +179,10 @@ A /tmp/new" "running container"
     is "$output" 'Error: cannot run command "berth mount" in rootless mode, must execute `berth unshare` first'
     run_berth 125 unmount mnt-rl
     is "$output" 'Error: cannot run command "berth unmount" in rootless mode, must execute `berth unshare` first'
+    # Mounted under berth unshare, removed from outside: the mount goes too.
+    run_berth unshare sh -c "$B mount mnt-rl"
+    local mp=$output
+    run_berth rm mnt-rl
+    run_berth unshare sh -c "grep -c ' $mp ' /proc/self/mountinfo || true"
+    is "$output" "0" "no mount left in berth-pause's namespace"
 }
