@@ -50,7 +50,7 @@ BUILD_PACKAGES=(
     go-md2man clang-format
 )
 TEST_PACKAGES=(
-    bats jq uidmap busybox-static strace procps util-linux iproute2 attr python3
+    bats jq uidmap busybox-static strace procps util-linux iproute2 attr python3 tmux
     passt slirp4netns fuse-overlayfs
 )
 PEER_PACKAGES=(

@@ -34,4 +34,30 @@ std::string parseDetachKeys(std::string_view keys) {
   return bytes;
 }
 
+bool DetachKeyMatcher::feed(std::string_view input, std::string& forward) {
+  if (keys_.empty()) {
+    forward.append(input);
+    return false;
+  }
+  for (const char c : input) {
+    if (c == keys_[matched_]) {
+      if (++matched_ == keys_.size()) {
+        matched_ = 0;
+        return true;
+      }
+      continue;
+    }
+    // Not the sequence after all: what was held back goes first.
+    forward.append(keys_, 0, matched_);
+    matched_ = 0;
+    if (c == keys_[0]) {
+      if (keys_.size() == 1) return true;
+      matched_ = 1;
+    } else {
+      forward.push_back(c);
+    }
+  }
+  return false;
+}
+
 }  // namespace berth

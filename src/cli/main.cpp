@@ -18,7 +18,7 @@ struct Definer {
 };
 
 const Definer kDefiners[] = {
-    {{"start", "stop", "kill", "restart", "rm", "wait", "rename", "inspect", "container"},
+    {{"attach", "start", "stop", "kill", "restart", "rm", "wait", "rename", "inspect", "container"},
      berth::cli::addContainerCommands},
     {{"cp", "container"}, berth::cli::addCopyCommand},
     {{"create", "container"}, berth::cli::addCreateCommand},

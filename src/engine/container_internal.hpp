@@ -10,7 +10,12 @@
 #include <optional>
 #include <string>
 
+#include <string_view>
+#include <utility>
+#include <vector>
 #include "berth/spec/container_spec.hpp"
+#include "berth/base/unique_fd.hpp"
+#include "berth/runtime/cgroups.hpp"
 #include "berth/state/container.hpp"
 #include "berth/state/container_store.hpp"
 
@@ -43,6 +48,48 @@ bool processAlive(pid_t pid, std::uint64_t startTime);
 std::string runtimeSpecPath(const state::StorePaths& paths, const std::string& id);
 std::string exitFilePath(const state::StorePaths& paths, const std::string& id);
 std::string logFilePath(const state::StorePaths& paths, const std::string& id);
+
+/// A pidfd for `pid` if it is still the process that started at
+/// `startTime` (0: not checked); empty when it is gone.
+UniqueFd openProcess(pid_t pid, std::uint64_t startTime);
+
+/// Waits for the process behind `pidfd` to exit; false on timeout (ms,
+/// -1 = forever).
+bool waitForExit(int pidfd, int timeoutMs);
+
+/// pidfd_send_signal; false when the process is gone.
+bool sendSignal(int pidfd, int signal);
+
+/// A connection to the attach socket of the container's monitor.
+UniqueFd connectAttach(const std::string& runDir);
+
+/// How a CLI is attached to a container: its fds, and what it does with
+/// its terminal and signals.
+struct AttachIo {
+  int stdinFd = -1;  ///< -1: no input
+  int stdoutFd = 1;
+  int stderrFd = 2;
+  bool sigProxy = true;
+  bool terminal = false;   ///< the container has a pseudo-terminal
+  std::string detachKeys;  ///< bytes (parseDetachKeys); empty: no detaching
+};
+
+/// How an attach session ended.
+struct AttachOutcome {
+  bool detached = false;  ///< the user typed the detach keys
+  bool hasExit = false;   ///< the monitor sent the exit record
+  int exitCode = 0;       ///< from it
+};
+
+/// Copies the container's output to `io`'s fds and input to the container
+/// until it exits or the user detaches. With a terminal container and a
+/// terminal on stdin: raw mode for the session, the window size now and on
+/// SIGWINCH. Signals are forwarded to `containerPidfd` with sigProxy.
+AttachOutcome attachSession(int attachFd, int containerPidfd, const AttachIo& io);
+
+/// The window size of the terminal on `fd`, or of stdin/stdout; {0, 0}
+/// when none is a terminal.
+std::pair<std::uint16_t, std::uint16_t> terminalSize(int fd);
 
 /// The ids of the container's exec sessions whose process still runs
 /// (container_exec.cpp), sorted. A record whose process is gone is left out.

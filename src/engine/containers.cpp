@@ -41,8 +41,12 @@
 
 namespace berth::engine {
 
+using detail::connectAttach;
 using detail::ContainerRecord;
 using detail::loadContainer;
+using detail::openProcess;
+using detail::sendSignal;
+using detail::waitForExit;
 
 namespace {
 
@@ -78,6 +82,10 @@ std::int64_t monotonicMs() {
   return static_cast<std::int64_t>(ts.tv_sec) * 1000 + ts.tv_nsec / 1000000;
 }
 
+}  // namespace
+
+namespace detail {
+
 // A pidfd for `pid` if it is still the process that started at `startTime`.
 UniqueFd openProcess(pid_t pid, std::uint64_t startTime) {
   if (pid <= 0) return UniqueFd();
@@ -105,6 +113,10 @@ bool waitForExit(int pidfd, int timeoutMs) {
 bool sendSignal(int pidfd, int signal) {
   return ::syscall(SYS_pidfd_send_signal, pidfd, signal, nullptr, 0) == 0;
 }
+
+}  // namespace detail
+
+namespace {
 
 std::string pickImageName(const image::StoredImage& image, const std::string& requested) {
   if (image.names.empty()) return image.id();
@@ -197,19 +209,6 @@ UniqueFd spawnMonitor(const runtime::MonitorConfig& config) {
     throwError(Errc::Internal, "berth-monitor {} failed to start (exit status {})", monitorPath,
                exitCodeFromWaitStatus(status));
   return ours;
-}
-
-UniqueFd connectAttach(const std::string& runDir) {
-  UniqueFd dir = openFile(runDir, O_PATH | O_DIRECTORY);
-  UniqueFd fd(::socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0));
-  if (!fd) throwErrno("create a socket");
-  sockaddr_un address{};
-  address.sun_family = AF_UNIX;
-  const std::string path = runtime::socketPath(runDir + "/attach", dir.get());
-  std::strncpy(address.sun_path, path.c_str(), sizeof(address.sun_path) - 1);
-  if (::connect(fd.get(), reinterpret_cast<sockaddr*>(&address), sizeof(address)) != 0)
-    throwErrno("connect to the container's attach socket {}/attach", runDir);
-  return fd;
 }
 
 }  // namespace
@@ -313,7 +312,8 @@ struct Started {
 
 // Starts the monitor of a container whose lock the caller holds.
 Started startLocked(const state::StorePaths& paths, const state::ContainerStore& store,
-                    ContainerRecord& record, bool waitForStart, bool keepStdin) {
+                    ContainerRecord& record, bool waitForStart, bool keepStdin,
+                    std::pair<std::uint16_t, std::uint16_t> windowSize = {0, 0}) {
   const std::string& id = record.config.id;
   const spec::ContainerSpec spec = detail::containerSpec(record.config);
 
@@ -364,6 +364,8 @@ Started startLocked(const state::StorePaths& paths, const state::ContainerStore&
   monitor.keepStdin = keepStdin || spec.interactive;
   monitor.useCgroup = cgroupsUsable(paths.rootless);
   monitor.rootless = paths.rootless;
+  monitor.terminalRows = windowSize.first;
+  monitor.terminalColumns = windowSize.second;
   monitor.cleanupCommand = {selfExecutable(), "--root",    paths.graphRoot, "--runroot",
                             paths.runRoot,    "container", "cleanup",       id};
 
@@ -417,8 +419,12 @@ int Engine::runAttached(const std::string& nameOrId, const AttachRequest& reques
     ContainerRecord record = loadContainer(store, id);
     if (record.state.status == state::ContainerStatus::Running && !record.stale)
       throwError(Errc::InvalidState, "container {} is already running", record.config.name);
-    Started started = startLocked(paths_, store, record, true, request.stdinFd >= 0);
+    tty = detail::containerSpec(record.config).tty;
+    Started started = startLocked(paths_, store, record, true, request.stdinFd >= 0,
+                                  tty ? detail::terminalSize(request.stdoutFd)
+                                      : std::pair<std::uint16_t, std::uint16_t>{0, 0});
     try {
+  bool tty = false;
       attach = connectAttach(runDir);
     } catch (const Error&) {
       ::kill(started.report.pid, SIGKILL);
@@ -438,69 +444,27 @@ int Engine::runAttached(const std::string& nameOrId, const AttachRequest& reques
     recordRunning(store, record, report);
   }
 
-  // Forwarded signals arrive on a signalfd, so none is lost between polls.
-  sigset_t proxied;
-  sigemptyset(&proxied);
-  UniqueFd signals;
-  if (request.sigProxy) {
-    for (int sig : {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2})
-      sigaddset(&proxied, sig);
-    ::sigprocmask(SIG_BLOCK, &proxied, nullptr);
-    signals.reset(::signalfd(-1, &proxied, SFD_CLOEXEC));
-  }
   UniqueFd container = openProcess(report.pid, report.pidStartTime);
-
-  std::optional<runtime::ExitRecord> exit;
-  bool stdinOpen = request.stdinFd >= 0;
-  std::string buffer(64 * 1024 + 1, '\0');
-  while (!exit) {
-    pollfd fds[3] = {{attach.get(), POLLIN, 0},
-                     {signals ? signals.get() : -1, POLLIN, 0},
-                     {stdinOpen ? request.stdinFd : -1, POLLIN, 0}};
-    if (::poll(fds, 3, -1) < 0) {
-      if (errno == EINTR) continue;
-      throwErrno("poll");
-    }
-    if (fds[1].revents & POLLIN) {
-      signalfd_siginfo info{};
-      if (::read(signals.get(), &info, sizeof(info)) == sizeof(info) && container)
-        sendSignal(container.get(), static_cast<int>(info.ssi_signo));
-    }
-    if (fds[2].revents & (POLLIN | POLLHUP | POLLERR)) {
-      const ssize_t n = ::read(request.stdinFd, buffer.data() + 1, buffer.size() - 1);
-      if (n > 0) {
-        buffer[0] = static_cast<char>(runtime::AttachMessage::Stdin);
-        ::send(attach.get(), buffer.data(), static_cast<std::size_t>(n) + 1, MSG_NOSIGNAL);
-      } else if (n == 0 || (errno != EINTR && errno != EAGAIN)) {
-        const char close = static_cast<char>(runtime::AttachMessage::CloseStdin);
-        ::send(attach.get(), &close, 1, MSG_NOSIGNAL);
-        stdinOpen = false;
-      }
-    }
-    if (fds[0].revents & (POLLIN | POLLHUP | POLLERR)) {
-      const ssize_t n = ::recv(attach.get(), buffer.data(), buffer.size(), 0);
-      if (n < 0 && errno == EINTR) continue;
-      if (n <= 0) break;  // the monitor is gone without an exit record
-      const auto type = static_cast<runtime::AttachMessage>(buffer[0]);
-      const std::string_view data(buffer.data() + 1, static_cast<std::size_t>(n - 1));
-      try {
-        if (type == runtime::AttachMessage::Stdout) writeAll(request.stdoutFd, data, "stdout");
-        if (type == runtime::AttachMessage::Stderr) writeAll(request.stderrFd, data, "stderr");
-      } catch (const Error&) {
-        // Our reader went away (a closed pipe): the container runs on.
-      }
-      if (type == runtime::AttachMessage::Exit)
-        exit = runtime::ExitRecord::fromJson(parseJson(data, "the exit record"));
-    }
-  }
-  if (request.sigProxy) ::sigprocmask(SIG_UNBLOCK, &proxied, nullptr);
-  if (!exit) {
+  detail::AttachIo io;
+  io.stdinFd = request.stdinFd;
+  io.stdoutFd = request.stdoutFd;
+  io.stderrFd = request.stderrFd;
+  io.sigProxy = request.sigProxy;
+  io.terminal = tty;
+  io.detachKeys = request.detachKeys;
+  const detail::AttachOutcome outcome =
+      detail::attachSession(attach.get(), container ? container.get() : -1, io);
+  // Detached: the container runs on; its monitor cleans up after it.
+  if (outcome.detached) return 0;
+  std::optional<int> exitCode;
+  if (outcome.hasExit) exitCode = outcome.exitCode;
+  if (!exitCode) {
     if (auto json = readJsonFileIfExists(detail::exitFilePath(paths_, id)))
-      exit = runtime::ExitRecord::fromJson(*json);
+      exitCode = runtime::ExitRecord::fromJson(*json).exitCode;
   }
   cleanupContainer(id);
-  if (!exit) throwError(Errc::Internal, "container {} ended without an exit status", id);
-  return exit->exitCode;
+  if (!exitCode) throwError(Errc::Internal, "container {} ended without an exit status", id);
+  return *exitCode;
 }
 
 // ------------------------------------------------------------ stop, kill

@@ -6,6 +6,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <sys/epoll.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
@@ -169,15 +170,30 @@ void Monitor::launchContainer() {
   if (spec.linuxConfig && spec.linuxConfig->seccomp)
     seccomp = runtime::cachedSeccomp(*spec.linuxConfig->seccomp, config_.cacheDir);
 
-  int outputPipes[2][2];
-  for (int i = 0; i < 2; ++i) {
-    if (::pipe2(outputPipes[i], O_CLOEXEC) != 0) throwErrno("create the output pipes");
-    outputs_[i].reset(outputPipes[i][0]);
+  // A terminal: the container's init sends its pty master over this
+  // socket; stdout, stderr and stdin all go through it. Else pipes.
+  const bool terminal = spec.process && spec.process->terminal;
+  UniqueFd consoleOurs;
+  UniqueFd consoleTheirs;
+  UniqueFd childOut;
+  UniqueFd childErr;
+  if (terminal) {
+    int pair[2];
+    if (::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair) != 0)
+      throwErrno("create the console socket");
+    consoleOurs.reset(pair[0]);
+    consoleTheirs.reset(pair[1]);
+  } else {
+    int outputPipes[2][2];
+    for (int i = 0; i < 2; ++i) {
+      if (::pipe2(outputPipes[i], O_CLOEXEC) != 0) throwErrno("create the output pipes");
+      outputs_[i].reset(outputPipes[i][0]);
+    }
+    childOut.reset(outputPipes[0][1]);
+    childErr.reset(outputPipes[1][1]);
   }
-  UniqueFd childOut(outputPipes[0][1]);
-  UniqueFd childErr(outputPipes[1][1]);
   UniqueFd childIn;
-  if (config_.keepStdin) {
+  if (config_.keepStdin && !terminal) {
     int stdinPipe[2];
     if (::pipe2(stdinPipe, O_CLOEXEC) != 0) throwErrno("create the stdin pipe");
     childIn.reset(stdinPipe[0]);
@@ -189,6 +205,7 @@ void Monitor::launchContainer() {
   options.stdinFd = childIn ? childIn.get() : -1;
   options.stdoutFd = childOut.get();
   options.stderrFd = childErr.get();
+  options.consoleSocket = consoleTheirs ? consoleTheirs.get() : -1;
   options.waitForStart = config_.waitForStart;
   options.parentDeathSignal = SIGKILL;
   const std::string cwd = spec.process ? spec.process->cwd : "/";
@@ -220,6 +237,20 @@ void Monitor::launchContainer() {
 
   container_.emplace(runtime::launch(spec, options));
   containerPid_ = container_->pid();
+  if (terminal) {
+    consoleTheirs.reset();
+    terminal_ = runtime::receiveConsole(consoleOurs.get());
+    if (config_.terminalRows != 0 && config_.terminalColumns != 0) {
+      winsize window{};
+      window.ws_row = config_.terminalRows;
+      window.ws_col = config_.terminalColumns;
+      ::ioctl(terminal_.get(), TIOCSWINSZ, &window);
+    }
+    outputs_[0].reset(::fcntl(terminal_.get(), F_DUPFD_CLOEXEC, 0));
+    if (!outputs_[0]) throwErrno("dup the pty master");
+    // Without -i, what attach clients type goes nowhere, as with Podman.
+    if (config_.keepStdin) stdinWrite_.reset(::fcntl(terminal_.get(), F_DUPFD_CLOEXEC, 0));
+  }
 }
 
 int Monitor::run() {
@@ -290,8 +321,8 @@ void Monitor::loop() {
   signals_.reset(::signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK));
   if (!signals_) throwErrno("signalfd");
   addToEpoll(epoll_.get(), signals_.get(), kTagSignals);
-  addToEpoll(epoll_.get(), outputs_[0].get(), kTagStdout);
-  addToEpoll(epoll_.get(), outputs_[1].get(), kTagStderr);
+  if (outputs_[0]) addToEpoll(epoll_.get(), outputs_[0].get(), kTagStdout);
+  if (outputs_[1]) addToEpoll(epoll_.get(), outputs_[1].get(), kTagStderr);
   addToEpoll(epoll_.get(), listen_.get(), kTagListen);
   // A SIGCHLD that arrived before the signalfd existed is still pending
   // (blocked), so it is read on the first wakeup.
@@ -415,7 +446,16 @@ void Monitor::onClient(Client& client) {
       stdinWrite_.reset();  // the container closed its stdin
     }
   } else if (type == runtime::AttachMessage::CloseStdin) {
-    stdinWrite_.reset();
+    // A terminal's input has no end: the container reads ^D if it was sent.
+    if (!terminal_) stdinWrite_.reset();
+  } else if (type == runtime::AttachMessage::Resize && terminal_ &&
+             n == 1 + sizeof(runtime::WindowSize)) {
+    runtime::WindowSize size;
+    std::memcpy(&size, buffer + 1, sizeof(size));
+    winsize window{};
+    window.ws_row = size.rows;
+    window.ws_col = size.columns;
+    ::ioctl(terminal_.get(), TIOCSWINSZ, &window);
   }
 }
 

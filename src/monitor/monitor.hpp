@@ -53,6 +53,7 @@ class Monitor {
   UniqueFd runDir_;
   UniqueFd listen_;
   UniqueFd stdinWrite_;
+  UniqueFd terminal_;  ///< the pty master of a container with a terminal
   UniqueFd outputs_[2];  ///< stdout, stderr read ends
   std::unique_ptr<Output> log_;
   std::vector<std::unique_ptr<Client>> clients_;

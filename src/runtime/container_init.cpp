@@ -126,10 +126,50 @@ void setLimits(const InitConfig& config) {
                   fmt::format("set oom_score_adj to {}", *config.oomScoreAdj));
 }
 
+/// The container's terminal: a pty of its own devpts (/dev/ptmx is
+/// pts/ptmx after pivot_root), the slave bound on /dev/console, the master
+/// sent to the monitor. Returns the slave.
+UniqueFd openConsole(int consoleSocket) {
+  UniqueFd master(::open("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC));
+  if (!master) throwErrno("open /dev/ptmx");
+  int unlock = 0;
+  if (::ioctl(master.get(), TIOCSPTLCK, &unlock) != 0) throwErrno("unlock the pty");
+  unsigned number = 0;
+  if (::ioctl(master.get(), TIOCGPTN, &number) != 0) throwErrno("get the pty number");
+  // The peer by fd, not by path: nothing in the container can swap it.
+  UniqueFd slave(::ioctl(master.get(), TIOCGPTPEER, O_RDWR | O_NOCTTY | O_CLOEXEC));
+  if (!slave) throwErrno("open the pty slave");
+  const std::string slavePath = fmt::format("/dev/pts/{}", number);
+  // /dev/console: an empty file to bind the slave on, as crun does.
+  const UniqueFd console(::open("/dev/console", O_CREAT | O_WRONLY | O_NOCTTY | O_CLOEXEC, 0600));
+  if (console && ::mount(slavePath.c_str(), "/dev/console", nullptr, MS_BIND, nullptr) != 0)
+    throwErrno("bind {} on /dev/console", slavePath);
+
+  char data = 0;
+  iovec iov{&data, 1};
+  alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))] = {};
+  msghdr message{};
+  message.msg_iov = &iov;
+  message.msg_iovlen = 1;
+  message.msg_control = control;
+  message.msg_controllen = sizeof(control);
+  cmsghdr* header = CMSG_FIRSTHDR(&message);
+  header->cmsg_level = SOL_SOCKET;
+  header->cmsg_type = SCM_RIGHTS;
+  header->cmsg_len = CMSG_LEN(sizeof(int));
+  const int fd = master.get();
+  std::memcpy(CMSG_DATA(header), &fd, sizeof(int));
+  if (::sendmsg(consoleSocket, &message, MSG_NOSIGNAL) != 1)
+    throwErrno("send the pty master to the monitor");
+  return slave;
+}
+
 /// stdio onto 0, 1, 2, the extra fds onto 3.., every other fd CLOEXEC.
 /// Returns the sync fd, moved above the fds the container gets.
 int setUpFds(const InitConfig& config, int syncFd) {
   const LaunchOptions& options = *config.options;
+  UniqueFd console;
+  if (config.terminal && options.consoleSocket >= 0) console = openConsole(options.consoleSocket);
   const int base = 3 + static_cast<int>(options.extraFds.size());
   const auto moveAbove = [base](int fd) {
     const int moved = ::fcntl(fd, F_DUPFD_CLOEXEC, base);
@@ -139,6 +179,7 @@ int setUpFds(const InitConfig& config, int syncFd) {
   const int sync = moveAbove(syncFd);
   ::close(syncFd);
   std::vector<int> sources{options.stdinFd, options.stdoutFd, options.stderrFd};
+  if (console) sources = {console.get(), console.get(), console.get()};
   for (int& fd : sources)
     if (fd < 0) fd = config.devNullFd;
   sources.insert(sources.end(), options.extraFds.begin(), options.extraFds.end());
@@ -151,8 +192,8 @@ int setUpFds(const InitConfig& config, int syncFd) {
   }
   if (::syscall(SYS_close_range, base, ~0U, CLOSE_RANGE_CLOEXEC) != 0)
     throwErrno("mark fds close-on-exec");
-  // Session leader; with a terminal (the monitor's pty on stdin) it becomes
-  // the controlling one.
+  // Session leader; with a terminal (the pty slave on stdin) it becomes the
+  // controlling one.
   ::setsid();
   if (config.terminal && ::ioctl(0, TIOCSCTTY, 0) != 0) throwErrno("set the controlling terminal");
   return sync;

@@ -419,6 +419,29 @@ void LaunchedProcess::start() {
   sync_.reset();
 }
 
+UniqueFd receiveConsole(int socket) {
+  char data = 0;
+  iovec iov{&data, 1};
+  alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))] = {};
+  msghdr message{};
+  message.msg_iov = &iov;
+  message.msg_iovlen = 1;
+  message.msg_control = control;
+  message.msg_controllen = sizeof(control);
+  ssize_t n;
+  do {
+    n = ::recvmsg(socket, &message, MSG_CMSG_CLOEXEC);
+  } while (n < 0 && errno == EINTR);
+  if (n < 0) throwErrno("receive the container's pty");
+  const cmsghdr* header = CMSG_FIRSTHDR(&message);
+  if (n == 0 || header == nullptr || header->cmsg_level != SOL_SOCKET ||
+      header->cmsg_type != SCM_RIGHTS || header->cmsg_len != CMSG_LEN(sizeof(int)))
+    throwError(Errc::Internal, "the container sent no pty");
+  int fd = -1;
+  std::memcpy(&fd, CMSG_DATA(header), sizeof(int));
+  return UniqueFd(fd);
+}
+
 namespace detail {
 
 LaunchError launchErrorFrom(const SyncMessage& message) {

@@ -35,6 +35,8 @@ Json MonitorConfig::toJson() const {
       {"logMaxSize", logMaxSize},
       {"waitForStart", waitForStart},
       {"keepStdin", keepStdin},
+      {"terminalRows", terminalRows},
+      {"terminalColumns", terminalColumns},
       {"useCgroup", useCgroup},
       {"rootless", rootless},
       {"cleanupCommand", cleanupCommand},
@@ -61,6 +63,8 @@ MonitorConfig MonitorConfig::fromJson(const Json& json) {
   take(json, "logMaxSize", config.logMaxSize);
   take(json, "waitForStart", config.waitForStart);
   take(json, "keepStdin", config.keepStdin);
+  take(json, "terminalRows", config.terminalRows);
+  take(json, "terminalColumns", config.terminalColumns);
   take(json, "useCgroup", config.useCgroup);
   take(json, "rootless", config.rootless);
   take(json, "cleanupCommand", config.cleanupCommand);

@@ -16,4 +16,21 @@ inline constexpr std::string_view kDefaultDetachKeys = "ctrl-p,ctrl-q";
 /// "ctrl-1": unknown character "ctrl-1"`.
 std::string parseDetachKeys(std::string_view keys);
 
+/// Watches input typed at an attached container for the detach sequence.
+/// Bytes that could start the sequence are held back until it is clear
+/// whether they do: then dropped (it completed) or passed on.
+class DetachKeyMatcher {
+ public:
+  /// `keys`: bytes from parseDetachKeys; empty never matches.
+  explicit DetachKeyMatcher(std::string keys) : keys_(std::move(keys)) {}
+
+  /// Appends to `forward` what of `input` goes to the container. Returns
+  /// true when the sequence completed (what follows it is dropped).
+  bool feed(std::string_view input, std::string& forward);
+
+ private:
+  std::string keys_;
+  std::size_t matched_ = 0;
+};
+
 }  // namespace berth

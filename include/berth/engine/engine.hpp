@@ -168,9 +168,18 @@ class Engine {
   };
   int runAttached(const std::string& nameOrId, const AttachRequest& request) const;
 
+    /// Bytes that detach (parseDetachKeys); empty: no detaching.
+    std::string detachKeys = "\x10\x11";
   /// `berth stop`: the stop signal, then SIGKILL after `timeout` seconds
   /// (default: the container's --stop-timeout, else 10); waits for the exit
   /// and records it. A container that is not running is fine.
+  /// `attach`: joins a running container's streams until it exits (its
+  /// exit code, after cleanup) or the user detaches (0). Input goes in only
+  /// when the container keeps stdin open (-i); a terminal container's
+  /// window follows the user's. Throws Error(InvalidState) "you can only
+  /// attach to running containers".
+  int attachContainer(const std::string& nameOrId, const AttachRequest& request) const;
+
   void stopContainer(const std::string& nameOrId, std::optional<unsigned> timeout) const;
 
   /// `berth kill`: sends `signal` to the container's init.

@@ -65,6 +65,14 @@ struct LaunchOptions {
   /// activation). Every other fd is closed at exec.
   std::vector<int> extraFds;
 
+  /// process.terminal: the container's own pseudo-terminal. The init opens
+  /// /dev/ptmx of the container's devpts after pivot_root, binds the slave
+  /// on /dev/console, makes it stdin, stdout, stderr and the controlling
+  /// terminal, and sends the master over this socket (SCM_RIGHTS, one
+  /// datagram; receiveConsole reads it), as an OCI runtime's
+  /// --console-socket. stdinFd/stdoutFd/stderrFd are then not used.
+  int consoleSocket = -1;
+
   /// Join this network namespace (an fd, kept by the caller) instead of
   /// what the spec's "network" entry says: for a network namespace the
   /// monitor set up before.
@@ -152,6 +160,10 @@ class LaunchedProcess {
 /// not permitted", "executable file `foo` not found in $PATH: No such file
 /// or directory") when the init fails; the child is reaped then.
 LaunchedProcess launch(const oci::Spec& spec, const LaunchOptions& options = {});
+
+/// The pty master a container init sent over `consoleSocket`'s peer.
+/// Throws Error when none arrives (the socket closed first).
+UniqueFd receiveConsole(int socket);
 
 /// What launch does with the namespaces of a spec, worked out before cloning.
 struct NamespacePlan {

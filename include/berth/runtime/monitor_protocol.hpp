@@ -35,6 +35,10 @@ struct MonitorConfig {
   /// socket before the command runs (a foreground `run` attaches first).
   bool waitForStart = false;
   bool keepStdin = false;  ///< -i: a pipe to the container's stdin, fed by attach clients
+  /// A terminal container's first window size, set before the command
+  /// runs (the attaching terminal's); 0 = none.
+  std::uint16_t terminalRows = 0;
+  std::uint16_t terminalColumns = 0;
   bool useCgroup = false;  ///< put the container in its own cgroup (root / delegated)
   bool rootless = false;
   std::vector<std::string> cleanupCommand;  ///< argv run after exit.json is written
@@ -71,6 +75,13 @@ enum class AttachMessage : std::uint8_t {
   Stdout = 3,      ///< monitor -> client
   Stderr = 4,      ///< monitor -> client
   Exit = 5,        ///< monitor -> client: the exit record as JSON, then close
+  Resize = 6,      ///< client -> monitor: the terminal's size, a WindowSize
+};
+
+/// The payload of AttachMessage::Resize.
+struct WindowSize {
+  std::uint16_t rows = 0;
+  std::uint16_t columns = 0;
 };
 
 /// exit.json: written once by the monitor when the container has exited.

@@ -9,6 +9,7 @@
 
 #include "../cli.hpp"
 #include "../output.hpp"
+#include "berth/base/detach_keys.hpp"
 #include "berth/base/error.hpp"
 #include "berth/spec/parse.hpp"
 
@@ -63,10 +64,16 @@ void defineStart(Cli& cli, const std::string& path) {
   auto attach = std::make_shared<bool>(false);
   auto interactive = std::make_shared<bool>(false);
   auto sigProxy = std::make_shared<bool>(true);
+  auto detachKeys = std::make_shared<std::string>(kDefaultDetachKeys);
   app->add_flag("-a,--attach", *attach, "Attach container's STDOUT and STDERR");
+  app->add_option("--detach-keys", *detachKeys,
+                  "Select the key sequence for detaching a container. Format is a single "
+                  "character [a-Z] or ctrl-<value> where <value> is one of: a-z, @, ^, [, , or _")
+      ->default_str(std::string(kDefaultDetachKeys));
   app->add_flag("-i,--interactive", *interactive, "Keep STDIN open even if not attached");
   app->add_flag("--sig-proxy", *sigProxy, "Proxy received signals to the process");
-  cli.setRun(app, [&cli, attach, interactive, sigProxy] {
+  cli.setRun(app, [&cli, attach, interactive, sigProxy, detachKeys] {
+    const std::string keys = parseDetachKeys(*detachKeys);
     const auto names = targets(cli, false, false, "start");
     if (*attach) {
       if (names.size() > 1)
@@ -75,6 +82,7 @@ void defineStart(Cli& cli, const std::string& path) {
       engine::Engine::AttachRequest request;
       request.stdinFd = *interactive ? 0 : -1;
       request.sigProxy = *sigProxy;
+      request.detachKeys = keys;
       return cli.engine().runAttached(names.front(), request);
     }
     return forEach(
@@ -267,9 +275,36 @@ void defineInspect(Cli& cli, const std::string& path, bool imagesToo) {
 }
 
 }  // namespace
+void defineAttach(Cli& cli, const std::string& path) {
+  CLI::App* app = cli.addCommand(path, "Attach to a running container", true);
+  auto detachKeys = std::make_shared<std::string>(kDefaultDetachKeys);
+  auto latest = std::make_shared<bool>(false);
+  auto noStdin = std::make_shared<bool>(false);
+  auto sigProxy = std::make_shared<bool>(true);
+  app->add_option("--detach-keys", *detachKeys,
+                  "Select the key sequence for detaching a container. Format is a single "
+                  "character [a-Z] or ctrl-<value> where <value> is one of: a-z, @, ^, [, , or _")
+      ->default_str(std::string(kDefaultDetachKeys));
+  app->add_flag("-l,--latest", *latest, "Act on the latest container berth is aware of");
+  app->add_flag("--no-stdin", *noStdin, "Do not attach STDIN. The default is false");
+  app->add_flag("--sig-proxy", *sigProxy, "Proxy received signals to the process");
+  cli.setRun(app, [&cli, detachKeys, latest, noStdin, sigProxy] {
+    const std::string keys = parseDetachKeys(*detachKeys);
+    const auto names = targets(cli, false, *latest, "attach");
+    if (names.size() > 1)
+      throwError(Errc::InvalidArgument, "attach requires the name or id of one running container");
+    engine::Engine::AttachRequest request;
+    request.stdinFd = *noStdin ? -1 : 0;
+    request.sigProxy = *sigProxy;
+    request.detachKeys = keys;
+    return cli.engine().attachContainer(names.front(), request);
+  });
+}
+
 
 void addContainerCommands(Cli& cli) {
   cli.group("container", "Manage containers");
+    defineAttach(cli, prefix + "attach");
   for (const std::string prefix : {"", "container "}) {
     defineStart(cli, prefix + "start");
     defineStop(cli, prefix + "stop");

@@ -9,6 +9,7 @@
 
 #include "../cli.hpp"
 #include "../output.hpp"
+#include "berth/base/detach_keys.hpp"
 #include "berth/base/error.hpp"
 #include "berth/base/fs.hpp"
 #include "berth/spec/parse.hpp"
@@ -21,6 +22,7 @@ struct CreateFlags {
   bool detach = false;
   bool interactive = false;
   bool tty = false;
+  std::string detachKeys{kDefaultDetachKeys};
   bool rm = false;
   bool replace = false;
   bool init = false;
@@ -67,6 +69,11 @@ void addOption(CLI::App* app, const std::string& names, std::vector<std::string>
 void defineFlags(CLI::App* app, CreateFlags& f, bool run) {
   if (run) {
     app->add_flag("-d,--detach", f.detach, "Run container in background and print container ID");
+    app->add_option("--detach-keys", f.detachKeys,
+                    "Override the key sequence for detaching a container. Format is a single "
+                    "character [a-Z] or a comma separated sequence of `ctrl-<value>`, where "
+                    "`<value>` is one of: `a-z`, `@`, `^`, `[`, `\\`, `]` or `_`")
+        ->default_str(std::string(kDefaultDetachKeys));
     app->add_option("--sig-proxy", f.sigProxy, "Proxy received signals to the process")
         ->expected(0, 1)
         ->default_str("true");
@@ -228,8 +235,6 @@ void checkCidfile(const std::string& path) {
 }
 
 std::string create(Cli& cli, const CreateFlags& flags, const std::vector<std::string>& args) {
-  if (flags.tty)
-    throwError(Errc::Unsupported, "--tty: pseudo-terminals are not supported yet by berth");
   engine::Engine::CreateRequest request;
   request.spec = buildSpec(flags, args);
   request.commandLine = commandLine(cli.argc(), cli.argv());
@@ -275,6 +280,8 @@ void addRunCommand(Cli& cli) {
     auto flags = std::make_shared<CreateFlags>();
     defineFlags(app, *flags, true);
     cli.setRun(app, [&cli, flags] {
+      // Checked before anything is created.
+      const std::string detachKeys = parseDetachKeys(flags->detachKeys);
       const std::string id = create(cli, *flags, cli.args());
       const bool rm = flags->rm;
       if (flags->detach) {
@@ -294,6 +301,7 @@ void addRunCommand(Cli& cli) {
       }
       engine::Engine::AttachRequest attach;
       attach.stdinFd = flags->interactive ? 0 : -1;
+      attach.detachKeys = detachKeys;
       attach.sigProxy =
           parseBool(flags->sigProxy.empty() ? "true" : flags->sigProxy, "--sig-proxy");
       try {

@@ -238,3 +238,25 @@ TEST_CASE("parseDetachKeys reads Podman's --detach-keys sequences") {
                       Catch::Matchers::StartsWith(std::string("invalid detach keys \"") + bad));
   }
 }
+
+TEST_CASE("DetachKeyMatcher holds back a partial sequence and detaches on the whole one") {
+  DetachKeyMatcher matcher(parseDetachKeys("ctrl-p,ctrl-q"));
+  std::string out;
+  CHECK_FALSE(matcher.feed("ab\x10", out));
+  CHECK(out == "ab");  // ctrl-p held back
+  CHECK_FALSE(matcher.feed("x", out));
+  CHECK(out == "ab\x10x");  // not the sequence: passed on
+  out.clear();
+  CHECK_FALSE(matcher.feed("\x10\x10", out));
+  CHECK(out == "\x10");  // the second ctrl-p may still start it
+  CHECK(matcher.feed("\x11rest", out));
+  CHECK(out == "\x10");  // the sequence and what follows are dropped
+  out.clear();
+  DetachKeyMatcher off("");
+  CHECK_FALSE(off.feed("\x10\x11", out));
+  CHECK(out == "\x10\x11");
+  DetachKeyMatcher single("q");
+  out.clear();
+  CHECK(single.feed("aq", out));
+  CHECK(out == "a");
+}
