@@ -54,6 +54,18 @@ void writeSession(const std::string& path, const std::string& sessionId,
   writeJsonFileAtomic(path, record, false, 0600);
 }
 
+/// runtime-spec.json without linux.seccomp.
+Json specWithoutSeccomp(const std::string& path) {
+  const std::string text = readFile(path);
+  try {
+    return Json::parse(text, [](int depth, Json::parse_event_t event, Json& parsed) {
+      return !(event == Json::parse_event_t::key && depth == 2 && parsed == "seccomp");
+    });
+  } catch (const Json::exception& e) {
+    throwError(Errc::InvalidArgument, "{}: {}", path, e.what());
+  }
+}
+
 runtime::CapabilitySets setsOf(const oci::Process& process) {
   runtime::CapabilitySets sets;
   if (process.capabilities) {
@@ -232,7 +244,11 @@ Engine::ExecReport Engine::execContainer(const ExecRequest& request) const {
     throwError(Errc::InvalidState,
                "can only create exec sessions on running containers: container state improper");
   const std::string specPath = detail::runtimeSpecPath(paths_, id);
-  const oci::Spec spec = oci::Spec::fromJson(readJsonFile(specPath), specPath);
+  // With the container's compiled seccomp program at hand, its profile (most
+  // of the spec) is not even built into the JSON tree.
+  const std::string programFile = paths_.runContainerDir(id) + "/seccomp.bpf";
+  const oci::Spec spec = oci::Spec::fromJson(
+      pathExists(programFile) ? specWithoutSeccomp(specPath) : readJsonFile(specPath), specPath);
   if (!spec.process) throwError(Errc::Internal, "{}: the container has no process", specPath);
 
   const pid_t initPid = record.state.pid;
@@ -243,6 +259,7 @@ Engine::ExecReport Engine::execContainer(const ExecRequest& request) const {
   target.spec = &spec;
   target.cacheDir = paths_.runRoot + "/cache";
   target.cgroupLeaf = "berth-" + id;
+  target.programFile = programFile;
 
   ExecReport report;
   report.sessionId = generateId();

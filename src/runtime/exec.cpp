@@ -183,8 +183,18 @@ ChildProcess execInContainer(const ExecTarget& target, const ExecProcess& exec,
     applyCapabilities(masks, ProcessUser{uid, gid});
   };
   std::optional<SeccompProgram> seccomp;
-  if (exec.seccomp && target.spec && target.spec->linuxConfig && target.spec->linuxConfig->seccomp)
+  if (exec.seccomp && !target.programFile.empty()) seccomp = readSeccompProgram(target.programFile);
+  if (exec.seccomp && !seccomp && target.spec && target.spec->linuxConfig &&
+      target.spec->linuxConfig->seccomp) {
     seccomp = cachedSeccomp(*target.spec->linuxConfig->seccomp, target.cacheDir);
+    if (!target.programFile.empty()) {
+      try {
+        writeSeccompProgram(target.programFile, *seccomp);
+      } catch (const Error&) {
+        // a cache: the next exec hashes the profile again
+      }
+    }
+  }
   if (seccomp) options.installSeccomp = [&seccomp] { loadSeccomp(*seccomp); };
 
   JoinPlan plan;

@@ -468,26 +468,34 @@ void loadSeccomp(const SeccompProgram& program) {
   throwErrno("load the seccomp filter");
 }
 
+std::optional<SeccompProgram> readSeccompProgram(const std::string& path) {
+  const auto bytes = readFileIfExists(path);
+  if (!bytes || bytes->size() <= 4 || (bytes->size() - 4) % sizeof(sock_filter) != 0)
+    return std::nullopt;
+  SeccompProgram program;
+  std::memcpy(&program.flags, bytes->data(), 4);
+  program.instructions.resize((bytes->size() - 4) / sizeof(sock_filter));
+  std::memcpy(program.instructions.data(), bytes->data() + 4, bytes->size() - 4);
+  return program;
+}
+
+void writeSeccompProgram(const std::string& path, const SeccompProgram& program) {
+  std::string bytes(4 + program.instructions.size() * sizeof(sock_filter), '\0');
+  std::memcpy(bytes.data(), &program.flags, 4);
+  std::memcpy(bytes.data() + 4, program.instructions.data(),
+              program.instructions.size() * sizeof(sock_filter));
+  writeFileAtomic(path, bytes, 0600, false);
+}
+
 SeccompProgram cachedSeccomp(const oci::LinuxSeccomp& profile, const std::string& cacheDir) {
   if (cacheDir.empty()) return compileSeccomp(profile);
   const std::string path = cacheDir + "/" + sha256Hex(profile.toJson().dump()) + "-" +
                            std::to_string(sizeof(sock_filter)) + ".bpf";
-  if (const auto bytes = readFileIfExists(path);
-      bytes && bytes->size() > 4 && (bytes->size() - 4) % sizeof(sock_filter) == 0) {
-    SeccompProgram program;
-    std::memcpy(&program.flags, bytes->data(), 4);
-    program.instructions.resize((bytes->size() - 4) / sizeof(sock_filter));
-    std::memcpy(program.instructions.data(), bytes->data() + 4, bytes->size() - 4);
-    return program;
-  }
+  if (auto program = readSeccompProgram(path)) return std::move(*program);
   SeccompProgram program = compileSeccomp(profile);
   try {
-    std::string bytes(4 + program.instructions.size() * sizeof(sock_filter), '\0');
-    std::memcpy(bytes.data(), &program.flags, 4);
-    std::memcpy(bytes.data() + 4, program.instructions.data(),
-                program.instructions.size() * sizeof(sock_filter));
     makeDirs(cacheDir, 0700);
-    writeFileAtomic(path, bytes, 0600, false);
+    writeSeccompProgram(path, program);
   } catch (const Error&) {
     // a cache: the next container compiles again
   }

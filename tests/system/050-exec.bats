@@ -111,6 +111,9 @@ JSON
     assert "$output" =~ "Operation not permitted" "the container's filter applies to exec"
     run_berth exec $CTR touch /tmp/f
     run_berth exec --privileged $CTR mkdir /tmp/d
+    # Later execs load the program kept in the container's run dir.
+    run_berth 1 exec $CTR mkdir /tmp/d2
+    assert "$output" =~ "Operation not permitted" "the kept program is the container's"
 }
 
 @test "exec: -u (name, uid, uid:gid, groups), the container's user, non-root capabilities" {
@@ -162,7 +165,7 @@ JSON
     assert "$output" =~ "missing.env" "a missing env file is named"
 }
 
-@test "exec -i: stdin forwarded; without -i, stdin is empty" {
+@test "exec -i: stdin forwarded; without -i, stdin is empty; --preserve-fds" {
     run_berth run -d --name $CTR $IMAGE sleep 1000
     run_berth exec -i $CTR cat <<<"hi"
     is "$output" "hi"
@@ -170,6 +173,10 @@ JSON
     is "$output" "two one"
     run_berth exec $CTR cat <<<"not read"
     is "$output" "" "no -i: /dev/null"
+    # --preserve-fds 1: our fd 3 is the process's fd 3.
+    echo "from fd 3" >"$BERTH_TEST_ROOT/fd3"
+    is "$("$BERTH" --root "$BERTH_TEST_ROOT" --runroot "$BERTH_TEST_RUNROOT" \
+        exec --preserve-fds 1 $CTR cat /proc/self/fd/3 3<"$BERTH_TEST_ROOT/fd3")" "from fd 3"
 }
 
 @test "exec: signals are forwarded to the process" {

@@ -23,6 +23,11 @@ struct ExecTarget {
   const oci::Spec* spec = nullptr;
   /// Where compiled seccomp programs are cached (cachedSeccomp); "" none.
   std::string cacheDir;
+  /// The container's own compiled program (readSeccompProgram): used when
+  /// the file is there, written from the spec's profile when not. Saves
+  /// the next exec the profile's hashing; a caller that finds the file may
+  /// leave the profile out of `spec`. "" none.
+  std::string programFile;
   /// The last component of the container's own cgroup ("berth-<id>"): the
   /// process joins the init's cgroups whose path ends with it. "" or no
   /// such cgroup (rootless without delegation): the caller's cgroup stays.

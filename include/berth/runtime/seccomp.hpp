@@ -85,6 +85,14 @@ SeccompProgram compileSeccomp(const oci::LinuxSeccomp& seccomp);
 /// allocates nothing on success, throws Error on failure.
 void loadSeccomp(const SeccompProgram& program);
 
+/// A program stored by writeSeccompProgram (4 bytes of flags, then the
+/// instructions); std::nullopt when the file is missing or malformed.
+std::optional<SeccompProgram> readSeccompProgram(const std::string& path);
+
+/// Stores `program` at `path` atomically, without fsync (the run root is
+/// tmpfs). Throws Error naming the path.
+void writeSeccompProgram(const std::string& path, const SeccompProgram& program);
+
 /// compileSeccomp through a cache: compiling Podman's default profile takes
 /// milliseconds and nearly every container uses that same profile, so the
 /// program is kept in `cacheDir` (the run root's cache, tmpfs) under the
