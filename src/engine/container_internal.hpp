@@ -7,17 +7,22 @@
 #include <sys/types.h>
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 
 #include <string_view>
 #include <utility>
 #include <vector>
-#include "berth/spec/container_spec.hpp"
 #include "berth/base/unique_fd.hpp"
 #include "berth/runtime/cgroups.hpp"
+#include "berth/spec/container_spec.hpp"
 #include "berth/state/container.hpp"
 #include "berth/state/container_store.hpp"
+
+namespace berth::engine {
+class Engine;
+}
 
 namespace berth::engine::detail {
 
@@ -101,5 +106,35 @@ std::string generateContainerName();
 /// The status line of `ps` ("Up 5 seconds ago", "Exited (0) 2 minutes ago",
 /// "Created").
 std::string statusText(const state::ContainerState& state, std::int64_t nowNs);
+
+/// The cgroup of the container whose init is `pid`: the cgroup of that
+/// process named berth-<id>, if it has one (container_pause.cpp).
+std::optional<runtime::ContainerCgroup> containerCgroupOf(pid_t pid, const std::string& id);
+
+/// The host pids of every process in the pid namespace of `init`.
+std::vector<pid_t> pidNamespaceMembers(pid_t init);
+
+/// The state letter of /proc/<pid>/stat ('R', 'S', 'T', ...); 'X' when gone.
+char processState(pid_t pid);
+
+/// Freezes (or thaws) the container: its freezer cgroup, else SIGSTOP
+/// (SIGCONT) to its pid namespace. Throws Error.
+void setFrozen(const ContainerRecord& record, bool freeze);
+
+/// rm -f of a paused container: SIGKILL, thaw, wait, clean up.
+void killPausedContainer(const Engine& engine, const std::string& id);
+
+/// Appends a container event to the events log: the container's id,
+/// name, image and labels (plus `extra` attributes, e.g. kill's signal),
+/// ContainerExitCode `exitCode` (died). Never throws (events.cpp).
+void emitContainerEvent(const state::StorePaths& paths, const state::ContainerConfig& config,
+                        std::string_view status,
+                        const std::map<std::string, std::string>& extra = {},
+                        int exitCode = 0) noexcept;
+
+/// Appends an image event (pull, tag, untag, remove, load, save, import).
+/// Never throws.
+void emitImageEvent(const state::StorePaths& paths, std::string_view status, const std::string& id,
+                    const std::string& name) noexcept;
 
 }  // namespace berth::engine::detail

@@ -387,6 +387,8 @@ Json Engine::inspectContainer(const std::string& nameOrId) const {
   const Json caps = process.value("capabilities", Json::object());
   const auto& st = record.state;
   const bool running = st.status == state::ContainerStatus::Running;
+  // A paused container keeps its processes, monitor and cgroup.
+  const bool live = running || st.status == state::ContainerStatus::Paused;
   const std::string runDir = paths_.runContainerDir(id);
   const std::string staticDir = paths_.containerDir(id);
 
@@ -398,16 +400,16 @@ Json Engine::inspectContainer(const std::string& nameOrId) const {
       {"Restarting", false},
       {"OOMKilled", st.oomKilled},
       {"Dead", false},
-      {"Pid", running ? st.pid : 0},
+      {"Pid", live ? st.pid : 0},
   };
   // Podman leaves these out when there is no monitor (omitempty).
-  if (running) stateJson["ConmonPid"] = st.monitorPid;
+  if (live) stateJson["ConmonPid"] = st.monitorPid;
   stateJson["ExitCode"] = st.exitCode.value_or(0);
   stateJson["Error"] = "";
   stateJson["StartedAt"] = goTime(st.startedNs);
   stateJson["FinishedAt"] = goTime(st.finishedNs);
   stateJson["Health"] = Json{{"Status", ""}, {"FailingStreak", 0}, {"Log", nullptr}};
-  if (running && !paths_.rootless) stateJson["CgroupPath"] = "/berth/berth-" + id;
+  if (live && !paths_.rootless) stateJson["CgroupPath"] = "/berth/berth-" + id;
   stateJson["CheckpointedAt"] = "0001-01-01T00:00:00Z";
   stateJson["RestoredAt"] = "0001-01-01T00:00:00Z";
   Json mounts = Json::array();

@@ -298,6 +298,8 @@ std::string Engine::createContainer(const CreateRequest& request) const {
       config.spec = spec.toJson();
     }
   }
+  detail::emitImageEvent(paths_, "pull", "", request.spec.image);
+  detail::emitContainerEvent(paths_, config, "create");
   return id;
 }
 
@@ -392,6 +394,8 @@ void recordRunning(const state::ContainerStore& store, ContainerRecord& record,
   // Not fsynced: "running" only means something until the next boot, and
   // a record lost in a crash reads "created", which is then the truth.
   store.writeState(record.config.id, record.state, /*durable=*/false);
+  for (const char* status : {"init", "start"})
+    detail::emitContainerEvent(store.paths(), record.config, status);
 }
 
 }  // namespace
@@ -403,6 +407,9 @@ void Engine::startContainer(const std::string& nameOrId) const {
   FileLock lock = store.lock(id);
   ContainerRecord record = loadContainer(store, id);
   if (record.state.status == state::ContainerStatus::Running && !record.stale) return;
+  if (record.state.status == state::ContainerStatus::Paused && !record.stale)
+    throwError(Errc::InvalidState,
+               "container {} is paused, unpause it first: container state improper", id);
   Started started = startLocked(paths_, store, record, false, false);
   recordRunning(store, record, started.report);
 }
@@ -424,7 +431,7 @@ int Engine::runAttached(const std::string& nameOrId, const AttachRequest& reques
                                   tty ? detail::terminalSize(request.stdoutFd)
                                       : std::pair<std::uint16_t, std::uint16_t>{0, 0});
     try {
-  bool tty = false;
+      bool tty = false;
       attach = connectAttach(runDir);
     } catch (const Error&) {
       ::kill(started.report.pid, SIGKILL);
@@ -442,6 +449,7 @@ int Engine::runAttached(const std::string& nameOrId, const AttachRequest& reques
     }
     report = started.report;
     recordRunning(store, record, report);
+    detail::emitContainerEvent(paths_, record.config, "attach");
   }
 
   UniqueFd container = openProcess(report.pid, report.pidStartTime);
@@ -498,6 +506,11 @@ void Engine::stopContainer(const std::string& nameOrId, std::optional<unsigned> 
   state::ContainerStore store(paths_);
   const std::string id = store.resolve(nameOrId);
   ContainerRecord record = loadContainer(store, id);
+  if (record.state.status == state::ContainerStatus::Paused && !record.stale)
+    throwError(Errc::InvalidState,
+               "can only stop created or running containers. {} is in state paused: container "
+               "state improper",
+               id);
   if (record.state.status != state::ContainerStatus::Running || record.stale) {
     if (record.stale) cleanupContainer(id);
     return;
@@ -512,6 +525,7 @@ void Engine::stopContainer(const std::string& nameOrId, std::optional<unsigned> 
       waitForExit(process.get(), -1);
     }
   }
+  detail::emitContainerEvent(paths_, record.config, "stop");
   waitForMonitor(record.state);
   cleanupContainer(id);
 }
@@ -521,15 +535,17 @@ void Engine::killContainer(const std::string& nameOrId, int signal) const {
   state::ContainerStore store(paths_);
   const std::string id = store.resolve(nameOrId);
   ContainerRecord record = loadContainer(store, id);
-  UniqueFd process = record.state.status == state::ContainerStatus::Running && !record.stale
-                         ? openProcess(record.state.pid, record.state.pidStartTime)
-                         : UniqueFd();
+  const bool live = record.state.status == state::ContainerStatus::Running ||
+                    record.state.status == state::ContainerStatus::Paused;
+  UniqueFd process =
+      live && !record.stale ? openProcess(record.state.pid, record.state.pidStartTime) : UniqueFd();
   if (!process || !sendSignal(process.get(), signal))
     throwError(Errc::InvalidState,
                "can only kill running containers. {} is in state {}: container state improper", id,
                record.state.status == state::ContainerStatus::Running
                    ? "exited"
                    : std::string(state::toString(record.state.status)));
+  detail::emitContainerEvent(paths_, record.config, "kill", {{"signal", std::to_string(signal)}});
 }
 
 // ------------------------------------------------------------ rm, cleanup
@@ -541,7 +557,8 @@ void Engine::removeContainer(const std::string& nameOrId, bool force,
   const std::string id = store.resolve(nameOrId);
   {
     ContainerRecord record = loadContainer(store, id);
-    if (record.state.status == state::ContainerStatus::Running && !record.stale) {
+    const bool paused = record.state.status == state::ContainerStatus::Paused && !record.stale;
+    if ((record.state.status == state::ContainerStatus::Running || paused) && !record.stale) {
       if (!force)
         throw ExitCodeError(
             Errc::InvalidState,
@@ -549,6 +566,7 @@ void Engine::removeContainer(const std::string& nameOrId, bool force,
                         "containers cannot be removed without force: container state improper",
                         id),
             2);
+      if (paused) detail::killPausedContainer(*this, id);
       stopContainer(id, timeout);
     }
   }
@@ -558,9 +576,13 @@ void Engine::removeContainer(const std::string& nameOrId, bool force,
   if (record.state.status == state::ContainerStatus::Running && !record.stale)
     throwError(Errc::InvalidState, "container {} was started again while being removed", id);
   if (record.stale) waitForMonitor(record.state);
+  if (record.stale)
+    detail::emitContainerEvent(paths_, record.config, "died", {},
+                               record.state.exitCode.value_or(0));
   detail::releaseUserMount(paths_, id);
   releaseRun(paths_, id);
   store.remove(id);
+  detail::emitContainerEvent(paths_, record.config, "remove");
 }
 
 void Engine::cleanupContainer(const std::string& nameOrId) const {
@@ -576,15 +598,25 @@ void Engine::cleanupContainer(const std::string& nameOrId) const {
   FileLock lock = store.lock(id);
   if (!store.exists(id)) return;
   ContainerRecord record = loadContainer(store, id);
-  if (record.state.status == state::ContainerStatus::Running && !record.stale) return;
+  if ((record.state.status == state::ContainerStatus::Running ||
+       record.state.status == state::ContainerStatus::Paused) &&
+      !record.stale)
+    return;
   const bool autoRemove = detail::containerSpec(record.config).rm;
+  // died: once, here or in rm, where the exit is folded in under the lock.
+  if (record.stale)
+    detail::emitContainerEvent(paths_, record.config, "died", {},
+                               record.state.exitCode.value_or(0));
   if (autoRemove) {  // no point recording the exit of what goes now
     releaseRun(paths_, id);
     store.remove(id);
+    detail::emitContainerEvent(paths_, record.config, "cleanup");
+    detail::emitContainerEvent(paths_, record.config, "remove");
     return;
   }
   if (record.stale) store.writeState(id, record.state);
   releaseRun(paths_, id);
+  if (record.stale) detail::emitContainerEvent(paths_, record.config, "cleanup");
 }
 
 // ------------------------------------------------------------------- wait
@@ -674,6 +706,7 @@ void Engine::renameContainer(const std::string& nameOrId, const std::string& new
   const std::string id = store.resolve(nameOrId);
   FileLock lock = store.lock(id);
   store.rename(id, newName);
+  detail::emitContainerEvent(paths_, store.readConfig(id), "rename");
 }
 
 Engine::LogSource Engine::containerLog(const std::string& nameOrId) const {

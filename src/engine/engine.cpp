@@ -8,6 +8,7 @@
 #include "berth/base/error.hpp"
 #include "berth/image/archive_plugin.hpp"
 #include "berth/runtime/userns.hpp"
+#include "container_internal.hpp"
 
 namespace berth::engine {
 
@@ -30,6 +31,7 @@ Engine::LoadReport Engine::load(const std::string& input) const {
     for (const auto& id : result.imageIds)
       report.names.push_back("sha256:" + id);
   report.warnings = result.warnings;
+  detail::emitImageEvent(paths_, "loadfromarchive", "", input);
   return report;
 }
 

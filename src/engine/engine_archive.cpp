@@ -10,6 +10,8 @@
 #include "berth/image/archive_plugin.hpp"
 #include "berth/image/change.hpp"
 #include "berth/image/reference.hpp"
+#include "berth/image/store.hpp"
+#include "container_internal.hpp"
 
 namespace berth::engine {
 
@@ -66,6 +68,8 @@ void Engine::save(const SaveRequest& request) const {
                request.format);
   // No user namespace needed: the store's blobs belong to the user.
   image::archivePlugin().save(paths_, options);
+  if (const auto saved = image::ImageStore(paths_).lookup(options.images.front()))
+    detail::emitImageEvent(paths_, "save", saved->id(), request.output);
 }
 
 Engine::ImportReport Engine::importImage(const ImportRequest& request) const {
@@ -94,6 +98,7 @@ Engine::ImportReport Engine::importImage(const ImportRequest& request) const {
   // Extraction chowns files to ids of the image: inside the user namespace.
   enterUserNamespace();
   const auto result = image::archivePlugin().importImage(paths_, options);
+  detail::emitImageEvent(paths_, "import", result.imageId, request.source);
   return ImportReport{"sha256:" + result.imageId, result.warnings};
 }
 

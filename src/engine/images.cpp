@@ -14,6 +14,7 @@
 #include "berth/image/reference.hpp"
 #include "berth/image/store.hpp"
 #include "berth/state/container_store.hpp"
+#include "container_internal.hpp"
 
 namespace berth::engine {
 
@@ -358,6 +359,8 @@ void Engine::tagImage(const std::string& nameOrId, const std::vector<std::string
   image::StoredImage stored = store.resolve(nameOrId);
   stored.names = names;
   store.addImage(stored);
+  for (const auto& target : targets)
+    detail::emitImageEvent(paths_, "tag", stored.id(), target);
 }
 
 void Engine::untagImage(const std::string& nameOrId, const std::vector<std::string>& names) const {
@@ -378,8 +381,10 @@ void Engine::untagImage(const std::string& nameOrId, const std::vector<std::stri
     remove.push_back(normalized);
   }
   if (names.empty()) remove = stored.names;
-  for (const auto& name : remove)
+  for (const auto& name : remove) {
     store.removeName(name);
+    detail::emitImageEvent(paths_, "untag", stored.id(), name);
+  }
 }
 
 Engine::RemoveImagesReport Engine::removeImages(const std::vector<std::string>& names, bool force,
@@ -436,6 +441,7 @@ Engine::RemoveImagesReport Engine::removeImages(const std::vector<std::string>& 
               stored.names.end()) {
             store.removeName(candidate);
             report.untagged.push_back(candidate);
+            detail::emitImageEvent(paths_, "untag", stored.id(), candidate);
             break;
           }
         continue;
@@ -464,6 +470,9 @@ Engine::RemoveImagesReport Engine::removeImages(const std::vector<std::string>& 
         report.untagged.push_back(n);
       store.removeImage(stored.manifestDigest);
       report.deleted.push_back(stored.id());
+      for (const auto& n : stored.names)
+        detail::emitImageEvent(paths_, "untag", stored.id(), n);
+      detail::emitImageEvent(paths_, "remove", stored.id(), "");
       doomed.push_back(stored);
     }
   }
@@ -489,6 +498,7 @@ std::vector<std::string> Engine::pruneImages(bool all) const {
       if (!all && !stored.names.empty()) continue;
       store.removeImage(stored.manifestDigest);
       removed.push_back(stored.id());
+      detail::emitImageEvent(paths_, "remove", stored.id(), "");
     }
   }
   store.garbageCollect();

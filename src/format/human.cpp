@@ -3,7 +3,10 @@
 
 #include <fmt/format.h>
 
+#include "berth/base/error.hpp"
+
 #include <array>
+#include <cctype>
 #include <chrono>
 #include <ctime>
 
@@ -173,6 +176,54 @@ TimeNs nowNs() noexcept {
 
 std::string timeAgo(TimeNs time, TimeNs now) {
   return humanDuration(now - time) + " ago";
+}
+
+TimeNs parseTimeFlag(const std::string& value, std::string_view flag) {
+  if (auto t = parseRfc3339(value)) return *t;
+  const TimeNs now = nowNs();
+  if (!value.empty() && value.find_first_not_of("0123456789.") == std::string::npos) {
+    const double seconds = std::stod(value);
+    return static_cast<TimeNs>(seconds * 1e9);
+  }
+  double total = 0;
+  std::size_t i = 0;
+  bool any = false;
+  while (i < value.size()) {
+    std::size_t j = i;
+    while (j < value.size() &&
+           (std::isdigit(static_cast<unsigned char>(value[j])) || value[j] == '.'))
+      ++j;
+    if (j == i) break;
+    const double number = std::stod(value.substr(i, j - i));
+    std::size_t k = j;
+    while (k < value.size() && std::isalpha(static_cast<unsigned char>(value[k])))
+      ++k;
+    const std::string unit = value.substr(j, k - j);
+    double scale = 0;
+    if (unit == "ns")
+      scale = 1;
+    else if (unit == "us" || unit == "µs")
+      scale = 1e3;
+    else if (unit == "ms")
+      scale = 1e6;
+    else if (unit == "s")
+      scale = 1e9;
+    else if (unit == "m")
+      scale = 60e9;
+    else if (unit == "h")
+      scale = 3600e9;
+    else
+      break;
+    total += number * scale;
+    any = true;
+    i = k;
+  }
+  if (!any || i != value.size())
+    throwError(Errc::InvalidArgument,
+               "invalid value \"{}\" for {}: expected an RFC 3339 time, a Unix timestamp or a "
+               "duration such as 10m",
+               value, flag);
+  return now - static_cast<TimeNs>(total);
 }
 
 }  // namespace berth::format

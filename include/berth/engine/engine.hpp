@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
+#include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -8,6 +10,7 @@
 
 #include "berth/base/json.hpp"
 #include "berth/spec/container_spec.hpp"
+#include "berth/state/events.hpp"
 #include "berth/state/paths.hpp"
 
 namespace berth::engine {
@@ -168,8 +171,8 @@ class Engine {
   };
   int runAttached(const std::string& nameOrId, const AttachRequest& request) const;
 
-    /// Bytes that detach (parseDetachKeys); empty: no detaching.
-    std::string detachKeys = "\x10\x11";
+  /// Bytes that detach (parseDetachKeys); empty: no detaching.
+  std::string detachKeys = "\x10\x11";
   /// `berth stop`: the stop signal, then SIGKILL after `timeout` seconds
   /// (default: the container's --stop-timeout, else 10); waits for the exit
   /// and records it. A container that is not running is fine.
@@ -335,6 +338,61 @@ class Engine {
     std::string path;
   };
   LogSource containerLog(const std::string& nameOrId) const;
+
+  // ---------------------------------------------------------------- events
+
+  /// `berth events` (events.cpp): the events of the log that pass
+  /// `filters` (state::EventFilter) and the time bounds, oldest first, to
+  /// `sink` until it returns false; with `stream`, then new ones as they
+  /// are written (across rotations) until `untilNs` passes or `sink`
+  /// returns false. Error(InvalidArgument) for a bad filter.
+  struct EventsRequest {
+    std::vector<std::string> filters;
+    std::optional<std::int64_t> sinceNs;
+    std::optional<std::int64_t> untilNs;
+    bool stream = true;
+  };
+  void events(const EventsRequest& request,
+              const std::function<bool(const state::Event&)>& sink) const;
+
+  // ------------------------------------------------- pause, stats, restart
+
+  /// `berth pause` (container_pause.cpp): freezes every process of the
+  /// container: its freezer cgroup (v1 freezer.state, v2 cgroup.freeze)
+  /// when it has one, else SIGSTOP to every process of its pid namespace
+  /// until a whole pass finds all of them stopped. Status "paused".
+  /// Error(InvalidState) with Podman's message when it is not running.
+  void pauseContainer(const std::string& nameOrId) const;
+
+  /// `berth unpause`: thaws (or SIGCONTs) a paused container. Status
+  /// "running". Error(InvalidState) when it is not paused.
+  void unpauseContainer(const std::string& nameOrId) const;
+
+  /// `berth stats` (container_stats.cpp): one sample of each container's
+  /// resource use. `names` empty: the running containers (every container
+  /// with `all`). A named container that is not running is
+  /// Error(InvalidState). Values without a source stay empty (rootless
+  /// without a cgroup: memory and block I/O), `missing` says why.
+  struct ContainerStats {
+    std::string id;
+    std::string name;
+    bool running = false;
+    std::int64_t sampledNs = 0;  ///< when the sample was taken
+    std::int64_t startedNs = 0;  ///< the container's start
+    std::optional<std::uint64_t> cpuNs;
+    std::optional<std::uint64_t> memoryUsage;
+    std::optional<std::uint64_t> memoryLimit;
+    std::optional<std::uint64_t> netInput;
+    std::optional<std::uint64_t> netOutput;
+    std::optional<std::uint64_t> blockInput;
+    std::optional<std::uint64_t> blockOutput;
+    std::optional<std::uint64_t> pids;
+    std::string missing;  ///< "" when every value has a source
+  };
+  std::vector<ContainerStats> containerStats(const std::vector<std::string>& names, bool all) const;
+
+  /// `berth restart`: stop (with `timeout`) then start, one "restart" event.
+  void restartContainer(const std::string& nameOrId, std::optional<unsigned> timeout) const;
 
   /// `berth unshare`: replaces the process with `command` (default: $SHELL,
   /// else /bin/sh) inside the user namespace, with CONTAINERS_GRAPHROOT and

@@ -37,6 +37,11 @@ std::string formatGoTime(TimeNs time);
 /// The current time.
 TimeNs nowNs() noexcept;
 
+/// A --since/--until value (logs, events): RFC 3339, a Unix time (seconds,
+/// with an optional fraction), or a Go duration before now ("10m", "1h30m",
+/// "5s"). Throws Error(InvalidArgument) naming `flag` for anything else.
+TimeNs parseTimeFlag(const std::string& value, std::string_view flag);
+
 /// Podman's "<humanDuration(now - time)> ago".
 std::string timeAgo(TimeNs time, TimeNs now);
 

@@ -170,8 +170,7 @@ void defineRestart(Cli& cli, const std::string& path) {
     return forEach(
         targets(cli, *all, *latest, "restart"),
         [&](const std::string& name) {
-          cli.engine().stopContainer(name, timeout);
-          cli.engine().startContainer(name);
+          cli.engine().restartContainer(name, timeout);
           writeStdout(name + "\n");
         },
         engineExit);

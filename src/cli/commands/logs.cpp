@@ -26,56 +26,6 @@ struct LogsFlags {
   std::string tail = "-1";
 };
 
-// --since/--until: RFC 3339, a Unix time (seconds, with optional fraction),
-// or a Go duration before now ("10m", "1h30m", "5s").
-format::TimeNs parseTimeFlag(const std::string& value, const char* flag) {
-  if (auto t = format::parseRfc3339(value)) return *t;
-  const format::TimeNs now = format::nowNs();
-  if (!value.empty() && value.find_first_not_of("0123456789.") == std::string::npos) {
-    const double seconds = std::stod(value);
-    return static_cast<format::TimeNs>(seconds * 1e9);
-  }
-  double total = 0;
-  std::size_t i = 0;
-  bool any = false;
-  while (i < value.size()) {
-    std::size_t j = i;
-    while (j < value.size() &&
-           (std::isdigit(static_cast<unsigned char>(value[j])) || value[j] == '.'))
-      ++j;
-    if (j == i) break;
-    const double number = std::stod(value.substr(i, j - i));
-    std::size_t k = j;
-    while (k < value.size() && std::isalpha(static_cast<unsigned char>(value[k])))
-      ++k;
-    const std::string unit = value.substr(j, k - j);
-    double scale = 0;
-    if (unit == "ns")
-      scale = 1;
-    else if (unit == "us" || unit == "µs")
-      scale = 1e3;
-    else if (unit == "ms")
-      scale = 1e6;
-    else if (unit == "s")
-      scale = 1e9;
-    else if (unit == "m")
-      scale = 60e9;
-    else if (unit == "h")
-      scale = 3600e9;
-    else
-      break;
-    total += number * scale;
-    any = true;
-    i = k;
-  }
-  if (!any || i != value.size())
-    throwError(Errc::InvalidArgument,
-               "invalid value \"{}\" for {}: expected an RFC 3339 time, a Unix timestamp or a "
-               "duration such as 10m",
-               value, flag);
-  return now - static_cast<format::TimeNs>(total);
-}
-
 void print(const state::LogLine& line, const LogsFlags& flags, const std::string& prefix) {
   const auto rendered = state::renderLogLine(line, flags.timestamps, prefix);
   const int fd = rendered.stream == state::LogStream::Stdout ? 1 : 2;
@@ -99,8 +49,8 @@ int runLogs(Cli& cli, const LogsFlags& flags) {
   if (names.empty())
     throwError(Errc::InvalidArgument, "specify at least one container name or ID to log");
   state::LogReadOptions options;
-  if (!flags.since.empty()) options.sinceNs = parseTimeFlag(flags.since, "--since");
-  if (!flags.until.empty()) options.untilNs = parseTimeFlag(flags.until, "--until");
+  if (!flags.since.empty()) options.sinceNs = format::parseTimeFlag(flags.since, "--since");
+  if (!flags.until.empty()) options.untilNs = format::parseTimeFlag(flags.until, "--until");
   try {
     options.tail = std::stoll(flags.tail);
   } catch (const std::exception&) {
