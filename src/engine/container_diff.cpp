@@ -16,6 +16,7 @@
 #include "berth/base/fs.hpp"
 #include "berth/engine/changes.hpp"
 #include "berth/engine/engine.hpp"
+#include "berth/image/store.hpp"
 #include "berth/state/container_store.hpp"
 #include "container_root.hpp"
 
@@ -104,10 +105,28 @@ std::vector<LayerChange> overlayChanges(const std::string& upperDir,
 
 std::vector<Engine::FileChange> Engine::containerChanges(const std::string& nameOrId) const {
   enterUserNamespace();
-  state::ContainerStore store(paths_);
-  const std::string id = store.resolve(nameOrId);
-  const detail::ContainerLayers layers = detail::containerLayers(paths_, store.readConfig(id));
+  const std::string opaque = paths_.rootless ? "user.overlay.opaque" : "trusted.overlay.opaque";
   std::vector<FileChange> out;
+  state::ContainerStore store(paths_);
+  std::string id;
+  try {
+    id = store.resolve(nameOrId);
+  } catch (const Error& e) {
+    // As Podman: an image's top layer against the layers below it.
+    image::ImageStore images(paths_);
+    const auto found = e.kind() == Errc::NoSuchContainer ? images.lookup(nameOrId) : std::nullopt;
+    if (!found) throw;
+    std::vector<std::string> lowers;  // top first
+    for (const auto& chain : images.layerChainIds(*found))
+      lowers.insert(lowers.begin(), images.layerPath(chain));
+    if (lowers.empty()) return out;
+    const std::string top = lowers.front();
+    lowers.erase(lowers.begin());
+    for (auto& change : overlayChanges(top, lowers, opaque))
+      if (!runtimeFile(change.path)) out.push_back({change.kind, std::move(change.path)});
+    return out;
+  }
+  const detail::ContainerLayers layers = detail::containerLayers(paths_, store.readConfig(id));
   if (!layers.vfsCopy.empty())
     throwError(Errc::Unsupported, "diff of {}: its layers are a vfs copy, which berth cannot diff",
                layers.label);

@@ -13,8 +13,11 @@ IMAGE=localhost/busybox:latest
 function setup_file() {
     basic_setup_file
     [[ -n "${BERTH_FIXTURES:-}" && -r "$BERTH_FIXTURES/busybox-docker-archive.tar" ]] || return 0
-    "$BERTH" --root "$BERTH_TEST_ROOT" --runroot "$BERTH_TEST_RUNROOT" \
-        load -i "$BERTH_FIXTURES/busybox-docker-archive.tar" >/dev/null
+    local archive
+    for archive in busybox-docker-archive.tar layers-docker-archive.tar; do
+        "$BERTH" --root "$BERTH_TEST_ROOT" --runroot "$BERTH_TEST_RUNROOT" \
+            load -i "$BERTH_FIXTURES/$archive" >/dev/null
+    done
 }
 
 function setup() {
@@ -72,6 +75,14 @@ A /tmp/new" "running container"
     is "$output" "" "created container"
     run_berth diff --format json diff-new
     is "$output" "{}" "created container, json"
+
+    # An image: its top layer against the ones below (a whiteout, an opaque
+    # directory, new files).
+    run_berth diff localhost/layers:latest
+    is "$output" "A /data/b.txt
+D /data/keep.txt
+D /opt/dir
+A /opt/dir/y" "image"
 
     run_berth 125 diff --format table diff-ctr
     is "$output" "Error: only supported value for '--format' is 'json'"

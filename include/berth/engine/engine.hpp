@@ -282,6 +282,8 @@ class Engine {
   /// for overlay (whiteouts are deletions, a file also in a lower layer is
   /// changed, parents of additions and deletions are changed), in its walk
   /// order, without the files the runtime mounts over (/etc/hosts, ...).
+  /// A name that is no container but an image: the image's top layer
+  /// against the layers below it, as Podman's diff of an image.
   std::vector<FileChange> containerChanges(const std::string& nameOrId) const;
 
   /// `berth top` (container_top.cpp): the container's processes as psgo
