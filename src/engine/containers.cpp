@@ -421,6 +421,7 @@ int Engine::runAttached(const std::string& nameOrId, const AttachRequest& reques
   const std::string runDir = paths_.runContainerDir(id);
   UniqueFd attach;
   runtime::MonitorReport report;
+  bool tty = false;
   {
     std::optional<FileLock> lock(store.lock(id));
     ContainerRecord record = loadContainer(store, id);
@@ -431,7 +432,6 @@ int Engine::runAttached(const std::string& nameOrId, const AttachRequest& reques
                                   tty ? detail::terminalSize(request.stdoutFd)
                                       : std::pair<std::uint16_t, std::uint16_t>{0, 0});
     try {
-      bool tty = false;
       attach = connectAttach(runDir);
     } catch (const Error&) {
       ::kill(started.report.pid, SIGKILL);
