@@ -168,14 +168,11 @@ class Engine {
     int stdoutFd = 1;
     int stderrFd = 2;
     bool sigProxy = true;
+    /// Bytes that detach (parseDetachKeys); empty: no detaching.
+    std::string detachKeys = "\x10\x11";
   };
   int runAttached(const std::string& nameOrId, const AttachRequest& request) const;
 
-  /// Bytes that detach (parseDetachKeys); empty: no detaching.
-  std::string detachKeys = "\x10\x11";
-  /// `berth stop`: the stop signal, then SIGKILL after `timeout` seconds
-  /// (default: the container's --stop-timeout, else 10); waits for the exit
-  /// and records it. A container that is not running is fine.
   /// `attach`: joins a running container's streams until it exits (its
   /// exit code, after cleanup) or the user detaches (0). Input goes in only
   /// when the container keeps stdin open (-i); a terminal container's
@@ -183,6 +180,9 @@ class Engine {
   /// attach to running containers".
   int attachContainer(const std::string& nameOrId, const AttachRequest& request) const;
 
+  /// `berth stop`: the stop signal, then SIGKILL after `timeout` seconds
+  /// (default: the container's --stop-timeout, else 10); waits for the exit
+  /// and records it. A container that is not running is fine.
   void stopContainer(const std::string& nameOrId, std::optional<unsigned> timeout) const;
 
   /// `berth kill`: sends `signal` to the container's init.

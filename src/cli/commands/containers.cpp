@@ -303,8 +303,8 @@ void defineAttach(Cli& cli, const std::string& path) {
 
 void addContainerCommands(Cli& cli) {
   cli.group("container", "Manage containers");
-    defineAttach(cli, prefix + "attach");
   for (const std::string prefix : {"", "container "}) {
+    defineAttach(cli, prefix + "attach");
     defineStart(cli, prefix + "start");
     defineStop(cli, prefix + "stop");
     defineKill(cli, prefix + "kill");
