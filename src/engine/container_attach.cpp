@@ -32,28 +32,6 @@ namespace detail {
 
 namespace {
 
-/// The user's terminal in raw mode for as long as this lives: keys go to
-/// the container as typed (^C included), and its output as it comes.
-class RawMode {
- public:
-  explicit RawMode(int fd) : fd_(fd) {
-    if (::tcgetattr(fd_, &saved_) != 0) return;
-    termios raw = saved_;
-    ::cfmakeraw(&raw);
-    active_ = ::tcsetattr(fd_, TCSANOW, &raw) == 0;
-  }
-  ~RawMode() {
-    if (active_) ::tcsetattr(fd_, TCSANOW, &saved_);
-  }
-  RawMode(const RawMode&) = delete;
-  RawMode& operator=(const RawMode&) = delete;
-
- private:
-  int fd_;
-  termios saved_{};
-  bool active_ = false;
-};
-
 void sendResize(int attachFd, std::pair<std::uint16_t, std::uint16_t> size) {
   if (size.first == 0 || size.second == 0) return;
   char message[1 + sizeof(runtime::WindowSize)];
@@ -76,6 +54,17 @@ UniqueFd connectAttach(const std::string& runDir) {
   if (::connect(fd.get(), reinterpret_cast<sockaddr*>(&address), sizeof(address)) != 0)
     throwErrno("connect to the container's attach socket {}/attach", runDir);
   return fd;
+}
+
+RawMode::RawMode(int fd) : fd_(fd) {
+  if (::tcgetattr(fd_, &saved_) != 0) return;
+  termios raw = saved_;
+  ::cfmakeraw(&raw);
+  active_ = ::tcsetattr(fd_, TCSANOW, &raw) == 0;
+}
+
+RawMode::~RawMode() {
+  if (active_) ::tcsetattr(fd_, TCSANOW, &saved_);
 }
 
 std::pair<std::uint16_t, std::uint16_t> terminalSize(int fd) {

@@ -6,15 +6,20 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/ioctl.h>
 #include <sys/signalfd.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cstring>
+#include <optional>
+#include <tuple>
 
 #include "berth/base/child_process.hpp"
+#include "berth/base/detach_keys.hpp"
 #include "berth/base/error.hpp"
 #include "berth/base/fs.hpp"
 #include "berth/base/ids.hpp"
@@ -137,6 +142,112 @@ int waitForeground(ChildProcess& process, int signals) {
         process.kill(static_cast<int>(info.ssi_signo));
     }
     if (fds[0].revents & (POLLIN | POLLHUP | POLLERR)) return process.wait();
+  }
+}
+
+/// exec -t in the foreground: copies between the user's terminal and the
+/// process's (the pty master) until the process exits, with raw mode,
+/// window size (SIGWINCH), forwarded signals and the detach keys. Detached:
+/// a keeper forked here holds the master (the process would get SIGHUP if
+/// it closed), drains it, and removes the session record once the process
+/// is gone; `detached` is set and 0 returned.
+int relayTerminal(ChildProcess& process, int master, const Engine::ExecRequest& request,
+                  int signals, const std::string& recordPath, bool& detached) {
+  const int in = request.stdinFd;
+  std::optional<detail::RawMode> raw;
+  if (in >= 0 && ::isatty(in)) raw.emplace(in);
+  DetachKeyMatcher keys(request.detachKeys);
+  bool inputOpen = in >= 0;
+  bool masterOpen = true;
+  std::string buffer(32 * 1024, '\0');
+  std::string forward;
+  for (;;) {
+    pollfd fds[4] = {{process.pidfd(), POLLIN, 0},
+                     {signals, POLLIN, 0},
+                     {masterOpen ? master : -1, POLLIN, 0},
+                     {inputOpen ? in : -1, POLLIN, 0}};
+    if (::poll(fds, 4, -1) < 0) {
+      if (errno == EINTR) continue;
+      throwErrno("poll");
+    }
+    if (fds[1].revents & POLLIN) {
+      signalfd_siginfo info{};
+      if (::read(signals, &info, sizeof(info)) == sizeof(info)) {
+        if (info.ssi_signo == SIGWINCH) {
+          const auto [rows, columns] = detail::terminalSize(request.stdoutFd);
+          winsize window{};
+          window.ws_row = rows;
+          window.ws_col = columns;
+          if (rows != 0) ::ioctl(master, TIOCSWINSZ, &window);
+        } else {
+          process.kill(static_cast<int>(info.ssi_signo));
+        }
+      }
+    }
+    // Output before the exit: what the process wrote last is not lost.
+    if (fds[2].revents & (POLLIN | POLLHUP | POLLERR)) {
+      const ssize_t n = ::read(master, buffer.data(), buffer.size());
+      if (n > 0) {
+        try {
+          writeAll(request.stdoutFd, std::string_view(buffer.data(), static_cast<std::size_t>(n)),
+                   "stdout");
+        } catch (const Error&) {
+          // our reader went away: the process runs on
+        }
+      } else if (n == 0 || (errno != EINTR && errno != EAGAIN)) {
+        masterOpen = false;  // EIO: every slave fd is closed
+      }
+    }
+    if (fds[3].revents & (POLLIN | POLLHUP | POLLERR)) {
+      const ssize_t n = ::read(in, buffer.data(), buffer.size());
+      if (n > 0) {
+        forward.clear();
+        const bool detach =
+            keys.feed(std::string_view(buffer.data(), static_cast<std::size_t>(n)), forward);
+        try {
+          if (!forward.empty()) writeAll(master, forward, "the exec terminal");
+        } catch (const Error&) {
+          inputOpen = false;
+        }
+        if (detach) {
+          const pid_t keeper = ::fork();
+          if (keeper < 0) throwErrno("fork the exec session keeper");
+          if (keeper == 0) {
+            ::setsid();
+            const int devNull = ::open("/dev/null", O_RDWR | O_CLOEXEC);
+            for (int fd = 0; fd < 3 && devNull >= 0; ++fd)
+              ::dup2(devNull, fd);
+            for (;;) {
+              pollfd keep[2] = {{process.pidfd(), POLLIN, 0}, {master, POLLIN, 0}};
+              if (::poll(keep, 2, -1) < 0 && errno != EINTR) break;
+              if (keep[0].revents != 0) break;
+              if (keep[1].revents != 0 && ::read(master, buffer.data(), buffer.size()) <= 0)
+                keep[1].fd = -1;
+            }
+            ::unlink(recordPath.c_str());
+            ::_exit(0);
+          }
+          [[maybe_unused]] const pid_t released = process.release();
+          detached = true;
+          return 0;
+        }
+      } else if (n == 0 || (errno != EINTR && errno != EAGAIN)) {
+        inputOpen = false;  // a terminal has no end of input: nothing to send
+      }
+    }
+    if (fds[0].revents & (POLLIN | POLLHUP | POLLERR)) {
+      // Gone: drain what its terminal still holds, then its exit code.
+      ::fcntl(master, F_SETFL, ::fcntl(master, F_GETFL) | O_NONBLOCK);
+      for (ssize_t n; masterOpen && (n = ::read(master, buffer.data(), buffer.size())) > 0;) {
+        try {
+          writeAll(request.stdoutFd, std::string_view(buffer.data(), static_cast<std::size_t>(n)),
+                   "stdout");
+        } catch (const Error&) {
+          break;
+        }
+      }
+      return process.wait();
+    }
   }
 }
 
@@ -283,15 +394,31 @@ Engine::ExecReport Engine::execContainer(const ExecRequest& request) const {
   sigset_t proxied;
   sigemptyset(&proxied);
   UniqueFd signals;
-  if (request.sigProxy) {
+  if (request.sigProxy)
     for (int sig : {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2})
       sigaddset(&proxied, sig);
+  if (request.tty) sigaddset(&proxied, SIGWINCH);
+  if (request.sigProxy || request.tty) {
     ::sigprocmask(SIG_BLOCK, &proxied, nullptr);
     signals.reset(::signalfd(-1, &proxied, SFD_CLOEXEC));
   }
   ScopeExit unblock([&] {
-    if (request.sigProxy) ::sigprocmask(SIG_UNBLOCK, &proxied, nullptr);
+    if (request.sigProxy || request.tty) ::sigprocmask(SIG_UNBLOCK, &proxied, nullptr);
   });
+
+  // -t: the process opens a terminal in the container's devpts and sends
+  // its master back over this socket.
+  UniqueFd consoleOurs;
+  UniqueFd consoleTheirs;
+  if (request.tty) {
+    int pair[2];
+    if (::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair) != 0)
+      throwErrno("create the console socket");
+    consoleOurs.reset(pair[0]);
+    consoleTheirs.reset(pair[1]);
+    stdio.consoleSocket = consoleTheirs.get();
+    std::tie(stdio.rows, stdio.columns) = detail::terminalSize(request.stdoutFd);
+  }
 
   ChildProcess process;
   try {
@@ -300,7 +427,17 @@ Engine::ExecReport Engine::execContainer(const ExecRequest& request) const {
     throwLaunchError(error);
   }
   writeSession(recordPath, report.sessionId, request.command, process.pid(), false);
-  ScopeExit removeRecord([&recordPath] { ::unlink(recordPath.c_str()); });
+  bool detached = false;
+  ScopeExit removeRecord([&recordPath, &detached] {
+    if (!detached) ::unlink(recordPath.c_str());
+  });
+  if (request.tty) {
+    consoleTheirs.reset();
+    const UniqueFd master = runtime::receiveConsole(consoleOurs.get());
+    report.exitCode =
+        relayTerminal(process, master.get(), request, signals.get(), recordPath, detached);
+    return report;
+  }
   report.exitCode = waitForeground(process, signals ? signals.get() : -1);
   return report;
 }

@@ -5,15 +5,16 @@
 #pragma once
 
 #include <sys/types.h>
+#include <termios.h>
 
 #include <cstdint>
 #include <map>
 #include <optional>
 #include <string>
-
 #include <string_view>
 #include <utility>
 #include <vector>
+
 #include "berth/base/unique_fd.hpp"
 #include "berth/runtime/cgroups.hpp"
 #include "berth/spec/container_spec.hpp"
@@ -48,11 +49,6 @@ std::string currentBootId();
 
 /// True when `pid` runs and is the process that started at `startTime`.
 bool processAlive(pid_t pid, std::uint64_t startTime);
-
-/// Files of a container.
-std::string runtimeSpecPath(const state::StorePaths& paths, const std::string& id);
-std::string exitFilePath(const state::StorePaths& paths, const std::string& id);
-std::string logFilePath(const state::StorePaths& paths, const std::string& id);
 
 /// A pidfd for `pid` if it is still the process that started at
 /// `startTime` (0: not checked); empty when it is gone.
@@ -92,9 +88,29 @@ struct AttachOutcome {
 /// SIGWINCH. Signals are forwarded to `containerPidfd` with sigProxy.
 AttachOutcome attachSession(int attachFd, int containerPidfd, const AttachIo& io);
 
+/// The user's terminal in raw mode for as long as this lives: keys go to
+/// the container as typed (^C included), and its output as it comes.
+class RawMode {
+ public:
+  explicit RawMode(int fd);
+  ~RawMode();
+  RawMode(const RawMode&) = delete;
+  RawMode& operator=(const RawMode&) = delete;
+
+ private:
+  int fd_;
+  termios saved_{};
+  bool active_ = false;
+};
+
 /// The window size of the terminal on `fd`, or of stdin/stdout; {0, 0}
 /// when none is a terminal.
 std::pair<std::uint16_t, std::uint16_t> terminalSize(int fd);
+
+/// Files of a container.
+std::string runtimeSpecPath(const state::StorePaths& paths, const std::string& id);
+std::string exitFilePath(const state::StorePaths& paths, const std::string& id);
+std::string logFilePath(const state::StorePaths& paths, const std::string& id);
 
 /// The ids of the container's exec sessions whose process still runs
 /// (container_exec.cpp), sorted. A record whose process is gone is left out.

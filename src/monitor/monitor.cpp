@@ -206,6 +206,8 @@ void Monitor::launchContainer() {
   options.stdoutFd = childOut.get();
   options.stderrFd = childErr.get();
   options.consoleSocket = consoleTheirs ? consoleTheirs.get() : -1;
+  options.consoleRows = config_.terminalRows;
+  options.consoleColumns = config_.terminalColumns;
   options.waitForStart = config_.waitForStart;
   options.parentDeathSignal = SIGKILL;
   const std::string cwd = spec.process ? spec.process->cwd : "/";
@@ -240,12 +242,6 @@ void Monitor::launchContainer() {
   if (terminal) {
     consoleTheirs.reset();
     terminal_ = runtime::receiveConsole(consoleOurs.get());
-    if (config_.terminalRows != 0 && config_.terminalColumns != 0) {
-      winsize window{};
-      window.ws_row = config_.terminalRows;
-      window.ws_col = config_.terminalColumns;
-      ::ioctl(terminal_.get(), TIOCSWINSZ, &window);
-    }
     outputs_[0].reset(::fcntl(terminal_.get(), F_DUPFD_CLOEXEC, 0));
     if (!outputs_[0]) throwErrno("dup the pty master");
     // Without -i, what attach clients type goes nowhere, as with Podman.

@@ -127,9 +127,11 @@ void setLimits(const InitConfig& config) {
 }
 
 /// The container's terminal: a pty of its own devpts (/dev/ptmx is
-/// pts/ptmx after pivot_root), the slave bound on /dev/console, the master
-/// sent to the monitor. Returns the slave.
-UniqueFd openConsole(int consoleSocket) {
+/// pts/ptmx after pivot_root), the slave bound on /dev/console (for the
+/// container's init), the master sent over `consoleSocket` to the monitor
+/// or the exec'ing CLI. Returns the slave.
+UniqueFd openConsole(const InitConfig& config) {
+  const LaunchOptions& options = *config.options;
   UniqueFd master(::open("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC));
   if (!master) throwErrno("open /dev/ptmx");
   int unlock = 0;
@@ -139,11 +141,19 @@ UniqueFd openConsole(int consoleSocket) {
   // The peer by fd, not by path: nothing in the container can swap it.
   UniqueFd slave(::ioctl(master.get(), TIOCGPTPEER, O_RDWR | O_NOCTTY | O_CLOEXEC));
   if (!slave) throwErrno("open the pty slave");
-  const std::string slavePath = fmt::format("/dev/pts/{}", number);
-  // /dev/console: an empty file to bind the slave on, as crun does.
-  const UniqueFd console(::open("/dev/console", O_CREAT | O_WRONLY | O_NOCTTY | O_CLOEXEC, 0600));
-  if (console && ::mount(slavePath.c_str(), "/dev/console", nullptr, MS_BIND, nullptr) != 0)
-    throwErrno("bind {} on /dev/console", slavePath);
+  if (options.consoleRows != 0 && options.consoleColumns != 0) {
+    winsize window{};
+    window.ws_row = options.consoleRows;
+    window.ws_col = options.consoleColumns;
+    ::ioctl(slave.get(), TIOCSWINSZ, &window);
+  }
+  if (config.bindConsole) {
+    const std::string slavePath = fmt::format("/dev/pts/{}", number);
+    // /dev/console: an empty file to bind the slave on, as crun does.
+    const UniqueFd console(::open("/dev/console", O_CREAT | O_WRONLY | O_NOCTTY | O_CLOEXEC, 0600));
+    if (console && ::mount(slavePath.c_str(), "/dev/console", nullptr, MS_BIND, nullptr) != 0)
+      throwErrno("bind {} on /dev/console", slavePath);
+  }
 
   char data = 0;
   iovec iov{&data, 1};
@@ -159,7 +169,7 @@ UniqueFd openConsole(int consoleSocket) {
   header->cmsg_len = CMSG_LEN(sizeof(int));
   const int fd = master.get();
   std::memcpy(CMSG_DATA(header), &fd, sizeof(int));
-  if (::sendmsg(consoleSocket, &message, MSG_NOSIGNAL) != 1)
+  if (::sendmsg(options.consoleSocket, &message, MSG_NOSIGNAL) != 1)
     throwErrno("send the pty master to the monitor");
   return slave;
 }
@@ -169,7 +179,7 @@ UniqueFd openConsole(int consoleSocket) {
 int setUpFds(const InitConfig& config, int syncFd) {
   const LaunchOptions& options = *config.options;
   UniqueFd console;
-  if (config.terminal && options.consoleSocket >= 0) console = openConsole(options.consoleSocket);
+  if (config.terminal && options.consoleSocket >= 0) console = openConsole(config);
   const int base = 3 + static_cast<int>(options.extraFds.size());
   const auto moveAbove = [base](int fd) {
     const int moved = ::fcntl(fd, F_DUPFD_CLOEXEC, base);

@@ -168,10 +168,14 @@ ChildProcess execInContainer(const ExecTarget& target, const ExecProcess& exec,
   options.stdoutFd = stdio.out;
   options.stderrFd = stdio.err;
   options.extraFds = stdio.extraFds;
+  options.consoleSocket = stdio.consoleSocket;
+  options.consoleRows = stdio.rows;
+  options.consoleColumns = stdio.columns;
   detail::InitConfig config;
   config.options = &options;
   detail::prepareProcess(exec.process, config);
-  config.terminal = false;
+  config.terminal = stdio.consoleSocket >= 0;
+  config.bindConsole = false;
 
   CapabilitySets sets;
   if (exec.process.capabilities) {

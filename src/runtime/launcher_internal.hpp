@@ -93,6 +93,7 @@ struct InitConfig {
   std::vector<Rlimit> rlimits;
   std::optional<int> oomScoreAdj;
   bool terminal = false;
+  bool bindConsole = true;  ///< bind the terminal on /dev/console (not for exec)
 
   uid_t uid = 0;
   gid_t gid = 0;

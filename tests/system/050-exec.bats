@@ -242,8 +242,6 @@ JSON
     run_berth 125 exec --detach-keys ctrl-1 $CTR true
     is "$output" "Error: invalid detach keys \"ctrl-1\": unknown character \"ctrl-1\""
     run_berth exec --detach-keys ctrl-a,x $CTR true
-    run_berth 125 exec -t $CTR true
-    is "$output" "Error: --tty: pseudo-terminals are not supported yet by berth"
     run_berth 125 exec $CTR
     is "$output" "Error: must provide a non-empty command to start an exec session: invalid argument"
     run_berth 125 exec

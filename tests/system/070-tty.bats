@@ -163,6 +163,34 @@ function term_wait() {
     is "$output" "running"
 }
 
+@test "exec -t: a terminal of the container's devpts; -it typed into, resized, detached" {
+    run_berth run -d --name exec-tty-ctr $IMAGE sleep 1000
+    run_berth 3 exec -t exec-tty-ctr sh -c 'tty; echo err >&2; exit 3'
+    # The container has no terminal: the exec's is the first of its devpts.
+    is "$output" $'/dev/pts/0\r\nerr\r' "stdout and stderr through the terminal"
+    run_berth 1 exec exec-tty-ctr tty
+    is "$output" "not a tty"
+
+    term_start one 100 30 exec -it exec-tty-ctr sh
+    term_wait one '^/ #'
+    term_type one 'echo in-exec-$((2+3)); stty size' Enter
+    term_wait one '^in-exec-5'
+    term_wait one '^30 100'
+    tmux -L "$TMUX_SERVER" resize-window -t one -x 110 -y 35
+    term_type one 'stty size' Enter
+    term_wait one '^35 110'
+    term_type one 'exit 6' Enter
+    term_wait one 'EXIT=6$'
+
+    # Detached: berth exits 0, the session runs on and is listed.
+    term_start two 80 24 exec -it exec-tty-ctr sh
+    term_wait two '^/ #'
+    term_type two C-p C-q
+    term_wait two 'EXIT=0$'
+    run_berth inspect --format '{{len .ExecIDs}}' exec-tty-ctr
+    is "$output" "1" "the detached session is listed"
+}
+
 @test "attach and --detach-keys: bad input" {
     run_berth 125 run --detach-keys ctrl-1 --name never-ctr $IMAGE true
     is "$output" 'Error: invalid detach keys "ctrl-1": unknown character "ctrl-1"'

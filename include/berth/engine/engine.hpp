@@ -234,6 +234,10 @@ class Engine {
     int stdoutFd = 1;
     int stderrFd = 2;
     unsigned preserveFds = 0;  ///< the caller's fds 3 .. 3+N-1 passed on
+    /// -t: a terminal of the container's devpts, relayed to stdinFd and
+    /// stdoutFd (raw mode and window size when they are terminals).
+    bool tty = false;
+    std::string detachKeys = "\x10\x11";  ///< bytes; "" = no detaching
   };
   struct ExecReport {
     int exitCode = 0;

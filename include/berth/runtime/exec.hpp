@@ -7,6 +7,7 @@
 
 #include <sys/types.h>
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -49,6 +50,13 @@ struct ExecStdio {
   int out = -1;
   int err = -1;
   std::vector<int> extraFds;
+  /// exec -t: the process gets a terminal of the container's devpts
+  /// (stdin, stdout, stderr, controlling terminal) and sends its master
+  /// over this socket (runtime::receiveConsole). in/out/err are then not
+  /// used. -1 = none.
+  int consoleSocket = -1;
+  std::uint16_t rows = 0;  ///< the terminal's first size; 0 = none
+  std::uint16_t columns = 0;
 };
 
 /// Starts `exec` inside the container of `target`: a helper child joins the

@@ -6,6 +6,7 @@
 
 #include <sys/types.h>
 
+#include <cstdint>
 #include <functional>
 #include <optional>
 #include <string>
@@ -72,6 +73,10 @@ struct LaunchOptions {
   /// datagram; receiveConsole reads it), as an OCI runtime's
   /// --console-socket. stdinFd/stdoutFd/stderrFd are then not used.
   int consoleSocket = -1;
+  /// The terminal's first window size, set before the command runs; 0 =
+  /// none.
+  std::uint16_t consoleRows = 0;
+  std::uint16_t consoleColumns = 0;
 
   /// Join this network namespace (an fd, kept by the caller) instead of
   /// what the spec's "network" entry says: for a network namespace the

@@ -55,9 +55,7 @@ void defineExec(Cli& cli, const std::string& path) {
     if (!args.empty() && args.front().size() > 1 && args.front()[0] == '-')
       throwError(Errc::InvalidArgument, "unknown flag: {}",
                  args.front().substr(0, args.front().find('=')));
-    if (f->tty)
-      throwError(Errc::Unsupported, "--tty: pseudo-terminals are not supported yet by berth");
-    parseDetachKeys(f->detachKeys);  // validated; used once exec has terminals
+    const std::string detachKeys = parseDetachKeys(f->detachKeys);
     engine::Engine::ExecRequest request;
     if (f->latest) {
       request.container = cli.engine().latestContainer();
@@ -78,6 +76,8 @@ void defineExec(Cli& cli, const std::string& path) {
     request.detach = f->detach;
     request.stdinFd = f->interactive ? 0 : -1;
     request.preserveFds = f->preserveFds;
+    request.tty = f->tty;
+    request.detachKeys = detachKeys;
     const auto report = cli.engine().execContainer(request);
     if (f->detach) writeStdout(report.sessionId + "\n");
     return report.exitCode;
