@@ -197,8 +197,8 @@ struct Filters {
 };
 
 Filters parseFilters(const std::vector<std::string>& filters) {
-  static const std::vector<std::string> kKnown = {"status",   "name",   "id",     "label",
-                                                  "ancestor", "exited", "before", "since"};
+  static const std::vector<std::string> kKnown = {
+      "status", "name", "id", "label", "ancestor", "exited", "before", "since", "restart-policy"};
   Filters out;
   for (const auto& filter : filters) {
     const auto eq = filter.find('=');
@@ -218,6 +218,9 @@ Filters parseFilters(const std::vector<std::string>& filters) {
                    "exited, unknown",
                    value);
     }
+    if (key == "restart-policy" && value != "" && value != "no" && value != "on-failure" &&
+        value != "always" && value != "unless-stopped")
+      throwError(Errc::InvalidArgument, "{} invalid restart policy", value);
     if (key == "exited") {
       if (value.empty() || value.find_first_not_of("0123456789") != std::string::npos)
         throwError(Errc::InvalidArgument, "exited code out of range \"{}\"", value);
@@ -259,6 +262,10 @@ bool matches(const Filters& filters, const ContainerRecord& record) {
         any = image == value || record.config.imageId.compare(0, value.size(), value) == 0 ||
               image.ends_with("/" + value) || image.ends_with("/" + value + ":latest") ||
               image == value + ":latest";
+      } else if (key == "restart-policy") {
+        // The full config only: listContainers reads it when this filter is given.
+        const Json policy = record.config.spec.value("restartPolicy", Json::object());
+        any = policy.value("name", "") == value;
       } else if (key == "exited") {
         any = record.state.status == state::ContainerStatus::Exited &&
               std::to_string(record.state.exitCode.value_or(0)) == value;
@@ -318,7 +325,8 @@ Json Engine::listContainers(bool all, const std::vector<std::string>& filters, b
   std::vector<ContainerRecord> records;
   for (const auto& id : store.listIds()) {
     try {
-      ContainerRecord record = detail::loadContainer(store, id, true);
+      ContainerRecord record =
+          detail::loadContainer(store, id, !parsed.byKey.contains("restart-policy"));
       const bool running = record.state.status == state::ContainerStatus::Running;
       if (!all && !running && parsed.byKey.empty() && parsed.before == 0 && parsed.since == 0)
         continue;
@@ -494,7 +502,8 @@ Json Engine::inspectContainer(const std::string& nameOrId) const {
         {"Size", spec.logOpts.count("max-size") ? spec.logOpts.at("max-size") : "0B"}}},
       {"NetworkMode", networkMode},
       {"PortBindings", Json::object()},
-      {"RestartPolicy", {{"Name", ""}, {"MaximumRetryCount", 0}}},
+      {"RestartPolicy",
+       {{"Name", spec.restart.name}, {"MaximumRetryCount", spec.restart.maxRetries}}},
       {"AutoRemove", spec.rm},
       {"VolumeDriver", ""},
       {"VolumesFrom", nullptr},

@@ -370,6 +370,10 @@ Started startLocked(const state::StorePaths& paths, const state::ContainerStore&
   monitor.terminalColumns = windowSize.second;
   monitor.cleanupCommand = {selfExecutable(), "--root",    paths.graphRoot, "--runroot",
                             paths.runRoot,    "container", "cleanup",       id};
+  monitor.restartPolicy = spec.restart.name;
+  monitor.restartRetries = spec.restart.maxRetries;
+  monitor.statePath = paths.containerDir(id) + "/state.json";
+  monitor.lockPath = paths.locksDir() + "/" + id + ".lock";
 
   Started started;
   started.sync = spawnMonitor(monitor);
@@ -391,6 +395,7 @@ void recordRunning(const state::ContainerStore& store, ContainerRecord& record,
   record.state.startedNs = format::nowNs();
   record.state.finishedNs = 0;
   record.state.oomKilled = false;
+  record.state.restartCount = 0;  // counts the monitor's restarts since this start
   // Not fsynced: "running" only means something until the next boot, and
   // a record lost in a crash reads "created", which is then the truth.
   store.writeState(record.config.id, record.state, /*durable=*/false);
@@ -501,11 +506,28 @@ void releaseRun(const state::StorePaths& paths, const std::string& id) {
 
 }  // namespace
 
+namespace {
+
+// Podman's StoppedByUser: the container's monitor does not restart it
+// after this. Marked holding the lock, which the monitor holds to check
+// the mark and relaunch: the record read here has the process to signal.
+ContainerRecord markStoppedByUser(const state::ContainerStore& store, const std::string& id) {
+  FileLock lock = store.lock(id);
+  ContainerRecord record = loadContainer(store, id);
+  if (!record.stale && (record.state.status == state::ContainerStatus::Running ||
+                        record.state.status == state::ContainerStatus::Paused))
+    writeFile(store.paths().runContainerDir(id) + "/" + runtime::kStoppedByUserFile, "", 0600,
+              false);
+  return record;
+}
+
+}  // namespace
+
 void Engine::stopContainer(const std::string& nameOrId, std::optional<unsigned> timeout) const {
   enterUserNamespace();
   state::ContainerStore store(paths_);
   const std::string id = store.resolve(nameOrId);
-  ContainerRecord record = loadContainer(store, id);
+  ContainerRecord record = markStoppedByUser(store, id);
   if (record.state.status == state::ContainerStatus::Paused && !record.stale)
     throwError(Errc::InvalidState,
                "can only stop created or running containers. {} is in state paused: container "
@@ -534,7 +556,7 @@ void Engine::killContainer(const std::string& nameOrId, int signal) const {
   enterUserNamespace();
   state::ContainerStore store(paths_);
   const std::string id = store.resolve(nameOrId);
-  ContainerRecord record = loadContainer(store, id);
+  ContainerRecord record = markStoppedByUser(store, id);
   const bool live = record.state.status == state::ContainerStatus::Running ||
                     record.state.status == state::ContainerStatus::Paused;
   UniqueFd process =

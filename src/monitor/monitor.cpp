@@ -21,12 +21,14 @@
 
 #include "berth/base/child_process.hpp"
 #include "berth/base/error.hpp"
+#include "berth/base/file_lock.hpp"
 #include "berth/base/fs.hpp"
 #include "berth/base/json.hpp"
 #include "berth/runtime/capabilities.hpp"
 #include "berth/runtime/rootfs.hpp"
 #include "berth/runtime/seccomp.hpp"
 #include "berth/runtime/userns.hpp"
+#include "berth/state/container.hpp"
 #include "berth/state/container_log.hpp"
 
 namespace berth::monitor {
@@ -239,6 +241,7 @@ void Monitor::launchContainer() {
 
   container_.emplace(runtime::launch(spec, options));
   containerPid_ = container_->pid();
+  launchedAtNs_ = monotonicNs();
   if (terminal) {
     consoleTheirs.reset();
     terminal_ = runtime::receiveConsole(consoleOurs.get());
@@ -297,18 +300,21 @@ int Monitor::run() {
 
   try {
     log_ = std::make_unique<Output>(config_);
-    loop();
+    setUpLoop();
+    do {
+      loop();
+    } while (restartAfterExit());
     finish();
   } catch (const std::exception&) {
     // Nobody to tell: the CLI is gone. Make sure the container does not
     // outlive its monitor, and let cleanup record what it can.
-    if (container_) container_->process().kill(SIGKILL);
+    if (container_ && !waitStatus_) container_->process().kill(SIGKILL);
     return kExitEngineError;
   }
   return 0;
 }
 
-void Monitor::loop() {
+void Monitor::setUpLoop() {
   epoll_.reset(::epoll_create1(EPOLL_CLOEXEC));
   if (!epoll_) throwErrno("epoll_create1");
   sigset_t mask;
@@ -331,7 +337,9 @@ void Monitor::loop() {
   // A foreground `run` connected before it said start: accept it before
   // the first output is read, so that nothing goes past it.
   onListen();
+}
 
+void Monitor::loop() {
   epoll_event events[16];
   for (;;) {
     const bool outputsOpen = outputs_[0] || outputs_[1];
@@ -484,6 +492,91 @@ void Monitor::waitForClientsToHangUp(int timeoutMs) {
     }
     std::erase_if(clients_, [](const auto& client) { return client->closed; });
   }
+}
+
+bool Monitor::stoppedByUser() const {
+  struct stat st {};
+  return ::fstatat(runDir_.get(), runtime::kStoppedByUserFile, &st, 0) == 0;
+}
+
+// Restart policies (DESIGN.md, "Monitor protocol"): after an exit the
+// policy asks for, the monitor waits out the back-off, then, holding the
+// container's lock, checks that nobody stopped or removed the container
+// meanwhile, launches it again (a new mount namespace mounts the same
+// rootfs; the log goes on) and records the new process in state.json.
+bool Monitor::restartAfterExit() {
+  if (config_.restartPolicy.empty() || config_.restartPolicy == "no") return false;
+  const int exitCode = exitCodeFromWaitStatus(waitStatus_.value_or(0));
+  if (!runtime::restartWanted(config_.restartPolicy, config_.restartRetries, exitCode, restarts_,
+                              stoppedByUser()))
+    return false;
+  const std::int64_t exitNs = nowNs();
+  if ((monotonicNs() - launchedAtNs_) / 1'000'000 >= runtime::kRestartResetAfterMs)
+    restartStreak_ = 0;
+
+  // This run is over for attached clients: a foreground run returns its code.
+  runtime::ExitRecord record;
+  record.exitCode = exitCode;
+  record.signal = WIFSIGNALED(*waitStatus_) ? WTERMSIG(*waitStatus_) : 0;
+  record.finishedNs = exitNs;
+  broadcast(runtime::AttachMessage::Exit, record.toJson().dump());
+  clients_.clear();
+  removeCgroup();
+  container_.reset();
+  for (auto& output : outputs_)
+    output.reset();
+  stdinWrite_.reset();
+  terminal_.reset();
+
+  // The back-off, watching for a stop (its mark) ten times a second.
+  const std::int64_t deadline = monotonicNs() + runtime::restartDelayMs(restartStreak_) * 1'000'000;
+  for (;;) {
+    if (stoppedByUser()) return false;
+    const std::int64_t left = (deadline - monotonicNs()) / 1'000'000;
+    if (left <= 0) break;
+    ::poll(nullptr, 0, static_cast<int>(std::min<std::int64_t>(left, 100)));
+  }
+
+  std::optional<FileLock> lock;
+  try {
+    lock.emplace(config_.lockPath);
+  } catch (const Error&) {
+    return false;  // the store is gone
+  }
+  // stop and kill mark the container holding this lock, then read its pid:
+  // they either see the mark here or the new process in state.json.
+  if (stoppedByUser() || !cleanupNeeded()) return false;
+  config_.waitForStart = false;
+  try {
+    launchContainer();
+  } catch (const runtime::LaunchError& error) {
+    waitStatus_ = (error.exitCode() & 0xff) << 8;
+    return false;
+  } catch (const Error&) {
+    waitStatus_ = (kExitEngineError & 0xff) << 8;
+    return false;
+  }
+  waitStatus_.reset();
+  ++restarts_;
+  ++restartStreak_;
+  if (outputs_[0]) addToEpoll(epoll_.get(), outputs_[0].get(), kTagStdout);
+  if (outputs_[1]) addToEpoll(epoll_.get(), outputs_[1].get(), kTagStderr);
+  recordRestart(exitNs, exitCode);
+  return true;
+}
+
+void Monitor::recordRestart(std::int64_t lastExitNs, int lastExitCode) {
+  // The record as the CLI wrote it, unknown fields kept; written as
+  // recordRunning writes it (atomically, not fsynced).
+  state::ContainerState st =
+      state::ContainerState::fromJson(readJsonFile(config_.statePath), config_.statePath);
+  st.pid = containerPid_;
+  st.pidStartTime = runtime::processStartTime(containerPid_);
+  st.startedNs = nowNs();
+  st.finishedNs = lastExitNs;
+  st.exitCode = lastExitCode;
+  st.restartCount = restarts_;
+  writeJsonFileAtomic(config_.statePath, st.toJson(), false, 0600);
 }
 
 bool Monitor::cleanupNeeded() const {

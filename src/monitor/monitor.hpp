@@ -35,7 +35,11 @@ class Monitor {
   void launchContainer();
   void reportFailure(const Error& error, int exitCode);
   void listenForAttach();
+  void setUpLoop();
   void loop();
+  bool restartAfterExit();
+  bool stoppedByUser() const;
+  void recordRestart(std::int64_t lastExitNs, int lastExitCode);
   void onSignal();
   void onOutput(int index);
   void onListen();
@@ -53,7 +57,7 @@ class Monitor {
   UniqueFd runDir_;
   UniqueFd listen_;
   UniqueFd stdinWrite_;
-  UniqueFd terminal_;  ///< the pty master of a container with a terminal
+  UniqueFd terminal_;    ///< the pty master of a container with a terminal
   UniqueFd outputs_[2];  ///< stdout, stderr read ends
   std::unique_ptr<Output> log_;
   std::vector<std::unique_ptr<Client>> clients_;
@@ -62,6 +66,9 @@ class Monitor {
   pid_t containerPid_ = -1;
   std::optional<int> waitStatus_;
   std::int64_t exitDeadlineNs_ = 0;
+  std::int64_t launchedAtNs_ = 0;  ///< monotonic; how long a run lasted resets the back-off
+  int restarts_ = 0;               ///< by this monitor: state.json's restartCount
+  int restartStreak_ = 0;          ///< restarts in a row after short runs
 };
 
 }  // namespace berth::monitor

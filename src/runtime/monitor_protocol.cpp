@@ -3,6 +3,8 @@
 
 #include <sys/un.h>
 
+#include <algorithm>
+
 #include "berth/base/fs.hpp"
 
 namespace berth::runtime {
@@ -40,6 +42,10 @@ Json MonitorConfig::toJson() const {
       {"useCgroup", useCgroup},
       {"rootless", rootless},
       {"cleanupCommand", cleanupCommand},
+      {"restartPolicy", restartPolicy},
+      {"restartRetries", restartRetries},
+      {"statePath", statePath},
+      {"lockPath", lockPath},
   };
 }
 
@@ -68,7 +74,27 @@ MonitorConfig MonitorConfig::fromJson(const Json& json) {
   take(json, "useCgroup", config.useCgroup);
   take(json, "rootless", config.rootless);
   take(json, "cleanupCommand", config.cleanupCommand);
+  take(json, "restartPolicy", config.restartPolicy);
+  take(json, "restartRetries", config.restartRetries);
+  take(json, "statePath", config.statePath);
+  take(json, "lockPath", config.lockPath);
   return config;
+}
+
+bool restartWanted(std::string_view policy, unsigned maxRetries, int exitCode, int restartCount,
+                   bool stoppedByUser) noexcept {
+  if (stoppedByUser) return false;
+  if (policy == "always" || policy == "unless-stopped") return true;
+  if (policy != "on-failure" || exitCode == 0) return false;
+  return maxRetries == 0 || restartCount < static_cast<std::int64_t>(maxRetries);
+}
+
+std::int64_t restartDelayMs(int streak) noexcept {
+  constexpr std::int64_t kFirst = 100;
+  constexpr std::int64_t kMax = 30'000;
+  if (streak < 0) streak = 0;
+  if (streak >= 9) return kMax;  // 100 << 9 = 51200
+  return std::min(kMax, kFirst << streak);
 }
 
 Json MonitorReport::toJson() const {

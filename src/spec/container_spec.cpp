@@ -104,6 +104,7 @@ Json ContainerSpec::toJson() const {
   j["interactive"] = interactive;
   j["logDriver"] = logDriver;
   j["logOpts"] = logOpts;
+  j["restartPolicy"] = {{"name", restart.name}, {"maximumRetryCount", restart.maxRetries}};
   return j;
 }
 
@@ -164,6 +165,10 @@ ContainerSpec ContainerSpec::fromJson(const Json& json, std::string_view what) {
   s.interactive = r.boolean("interactive");
   if (r.has("logDriver")) s.logDriver = r.string("logDriver");
   s.logOpts = r.stringMap("logOpts");
+  if (const auto restart = r.optionalObject("restartPolicy")) {
+    s.restart.name = restart->string("name");
+    s.restart.maxRetries = static_cast<unsigned>(restart->integer("maximumRetryCount"));
+  }
   return s;
 }
 

@@ -8,6 +8,7 @@
 #include <cctype>
 #include <cerrno>
 #include <fstream>
+#include <limits>
 #include <regex>
 
 #include "berth/base/error.hpp"
@@ -98,6 +99,38 @@ std::uint64_t parseUintFlag(std::string_view value, std::string_view flag) {
     throwError(Errc::InvalidArgument, "invalid argument \"{}\" for \"{}\" flag: {}", value, flag,
                error);
   return *n;
+}
+
+RestartPolicy parseRestartPolicy(std::string_view value) {
+  const auto parts = split(value, ':');
+  if (parts.size() > 2)
+    throwError(Errc::InvalidArgument, "invalid restart policy: may specify retries at most once");
+  RestartPolicy policy;
+  policy.name = std::string(parts[0]);
+  if (parts.size() == 2) {
+    if (policy.name != "on-failure")
+      throwError(Errc::InvalidArgument,
+                 "restart policy retries can only be specified with on-failure restart policy");
+    std::string error;
+    const auto retries = goParseInt(parts[1], error);
+    if (!retries) {
+      // Go's Atoi reports itself under its own name.
+      if (const auto at = error.find("ParseInt"); at != std::string::npos)
+        error.replace(at, 8, "Atoi");
+      throwError(Errc::InvalidArgument, "parsing restart policy retry count: {}", error);
+    }
+    if (*retries < 0 || *retries > std::numeric_limits<int>::max())
+      throwError(Errc::InvalidArgument,
+                 "must specify restart policy retry count as a number greater than 0");
+    policy.maxRetries = static_cast<unsigned>(*retries);
+  }
+  if (policy.name != "" && policy.name != "no" && policy.name != "on-failure" &&
+      policy.name != "always" && policy.name != "unless-stopped")
+    throwError(Errc::InvalidArgument,
+               "running container create option: \"{}\" is not a valid restart policy: invalid "
+               "argument",
+               policy.name);
+  return policy;
 }
 
 Ulimit parseUlimit(std::string_view value) {

@@ -42,6 +42,14 @@ struct MonitorConfig {
   bool useCgroup = false;  ///< put the container in its own cgroup (root / delegated)
   bool rootless = false;
   std::vector<std::string> cleanupCommand;  ///< argv run after exit.json is written
+  /// --restart: "" or "no" (never), "on-failure", "always", "unless-stopped";
+  /// the monitor relaunches the container itself (restartWanted).
+  std::string restartPolicy;
+  unsigned restartRetries = 0;  ///< on-failure's limit; 0 = none
+  /// state.json and the container's lock file: a relaunch updates the
+  /// record (pid, start time, restart count) holding the lock, as the CLI does.
+  std::string statePath;
+  std::string lockPath;
 
   Json toJson() const;
   static MonitorConfig fromJson(const Json& json);
@@ -94,6 +102,25 @@ struct ExitRecord {
   Json toJson() const;
   static ExitRecord fromJson(const Json& json);
 };
+
+/// The file in the run dir that `stop` and `kill` create (holding the
+/// container's lock) before they signal: Podman's StoppedByUser. A monitor
+/// that finds it does not restart the container. The run dir goes at
+/// cleanup, so the next start begins without it.
+inline constexpr const char* kStoppedByUserFile = "stopped-by-user";
+
+/// Podman's shouldRestart: never when stopped by the user or for the "no"
+/// policy; on-failure for a non-zero exit while `restartCount` is under
+/// `maxRetries` (0 = no limit); always and unless-stopped for any exit.
+bool restartWanted(std::string_view policy, unsigned maxRetries, int exitCode, int restartCount,
+                   bool stoppedByUser) noexcept;
+
+/// A run that lasted this long resets the back-off (restartDelayMs).
+inline constexpr std::int64_t kRestartResetAfterMs = 10'000;
+
+/// The wait before a restart, after `streak` restarts in a row that each
+/// ran less than kRestartResetAfterMs: 100 ms, doubling, at most 30 s.
+std::int64_t restartDelayMs(int streak) noexcept;
 
 /// A path a unix socket can bind to or connect to: `path` itself when it
 /// fits in sun_path, else /proc/self/fd/N/<name> through `dirFd`, an

@@ -47,6 +47,15 @@ struct NetworkMode {
   bool operator==(const NetworkMode&) const = default;
 };
 
+/// --restart: Podman's policy names ("" = none given, "no", "on-failure",
+/// "always", "unless-stopped") and on-failure's retry limit (0 = no limit).
+struct RestartPolicy {
+  std::string name;
+  unsigned maxRetries = 0;
+
+  bool operator==(const RestartPolicy&) const = default;
+};
+
 struct ContainerSpec {
   std::string name;
   std::string image;    ///< as the user named it
@@ -95,6 +104,7 @@ struct ContainerSpec {
   bool interactive = false;
   std::string logDriver = "k8s-file";
   std::map<std::string, std::string> logOpts;
+  RestartPolicy restart;  ///< applied by the container's monitor
 
   /// Every field, named in camelCase; defaults are written too, so the record
   /// reads back the same after berth's defaults change.

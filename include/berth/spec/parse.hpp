@@ -30,6 +30,15 @@ double parseCpus(std::string_view value);
 std::int64_t parseIntFlag(std::string_view value, std::string_view flag);
 std::uint64_t parseUintFlag(std::string_view value, std::string_view flag);
 
+/// --restart POLICY[:RETRIES], Podman's rules and messages: retries only
+/// with on-failure ("restart policy retries can only be specified with
+/// on-failure restart policy"), a non-negative integer ("parsing restart
+/// policy retry count: strconv.Atoi: parsing \"x\": invalid syntax"), at
+/// most once; the name one of "", no, on-failure, always, unless-stopped
+/// ("running container create option: \"x\" is not a valid restart policy:
+/// invalid argument").
+RestartPolicy parseRestartPolicy(std::string_view value);
+
 /// --ulimit name=soft[:hard] (go-units ParseUlimit): "ulimit option
 /// \"nofile=x\" requires name=SOFT:HARD, failed to be parsed: ...".
 Ulimit parseUlimit(std::string_view value);

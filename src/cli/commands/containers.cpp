@@ -3,6 +3,7 @@
 // exists/prune/cleanup: the container lifecycle commands that take names.
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <iostream>
 #include <memory>
@@ -65,6 +66,11 @@ void defineStart(Cli& cli, const std::string& path) {
   auto interactive = std::make_shared<bool>(false);
   auto sigProxy = std::make_shared<bool>(true);
   auto detachKeys = std::make_shared<std::string>(kDefaultDetachKeys);
+  auto all = std::make_shared<bool>(false);
+  auto filters = std::make_shared<std::vector<std::string>>();
+  app->add_flag("--all", *all, "Start all containers regardless of their state or configuration");
+  app->add_option("-f,--filter", *filters, "Filter output based on conditions given")
+      ->allow_extra_args(false);
   app->add_flag("-a,--attach", *attach, "Attach container's STDOUT and STDERR");
   app->add_option("--detach-keys", *detachKeys,
                   "Select the key sequence for detaching a container. Format is a single "
@@ -72,9 +78,19 @@ void defineStart(Cli& cli, const std::string& path) {
       ->default_str(std::string(kDefaultDetachKeys));
   app->add_flag("-i,--interactive", *interactive, "Keep STDIN open even if not attached");
   app->add_flag("--sig-proxy", *sigProxy, "Proxy received signals to the process");
-  cli.setRun(app, [&cli, attach, interactive, sigProxy, detachKeys] {
+  cli.setRun(app, [&cli, attach, interactive, sigProxy, detachKeys, all, filters] {
     const std::string keys = parseDetachKeys(*detachKeys);
-    const auto names = targets(cli, false, false, "start");
+    auto names = targets(cli, *all, false, "start");
+    if (!filters->empty()) {
+      // Podman: --filter narrows --all, or the containers named.
+      std::vector<std::string> matching;
+      for (const auto& container : cli.engine().listContainers(true, *filters))
+        matching.push_back(container.value("Id", ""));
+      std::erase_if(names, [&](const std::string& name) {
+        return std::find(matching.begin(), matching.end(), cli.engine().resolveContainer(name)) ==
+               matching.end();
+      });
+    }
     if (*attach) {
       if (names.size() > 1)
         throwError(Errc::InvalidArgument,
@@ -274,6 +290,7 @@ void defineInspect(Cli& cli, const std::string& path, bool imagesToo) {
 }
 
 }  // namespace
+
 void defineAttach(Cli& cli, const std::string& path) {
   CLI::App* app = cli.addCommand(path, "Attach to a running container", true);
   auto detachKeys = std::make_shared<std::string>(kDefaultDetachKeys);
@@ -299,7 +316,6 @@ void defineAttach(Cli& cli, const std::string& path) {
     return cli.engine().attachContainer(names.front(), request);
   });
 }
-
 
 void addContainerCommands(Cli& cli) {
   cli.group("container", "Manage containers");

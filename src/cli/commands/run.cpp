@@ -59,6 +59,7 @@ struct CreateFlags {
   std::string umask;
   std::string logDriver;
   std::vector<std::string> logOpts;
+  std::optional<std::string> restart;
 };
 
 void addOption(CLI::App* app, const std::string& names, std::vector<std::string>& target,
@@ -120,6 +121,9 @@ void defineFlags(CLI::App* app, CreateFlags& f, bool run) {
   app->add_option("--umask", f.umask, "Set umask in container");
   app->add_option("--log-driver", f.logDriver, "Logging driver for the container");
   addOption(app, "--log-opt", f.logOpts, "Logging driver options");
+  app->add_option("--restart", f.restart,
+                  "Restart policy to apply when a container exits "
+                  "(\"always\"|\"no\"|\"on-failure\"|\"unless-stopped\")");
 }
 
 bool parseBool(const std::string& value, const char* flag) {
@@ -212,6 +216,11 @@ spec::ContainerSpec buildSpec(const CreateFlags& f, const std::vector<std::strin
   if (auto size = s.logOpts.find("max-size"); size != s.logOpts.end())
     spec::parseMemorySize(size->second, "--log-opt max-size");
   s.rm = f.rm;
+  if (f.restart) s.restart = spec::parseRestartPolicy(*f.restart);
+  if (s.rm && !s.restart.name.empty() && s.restart.name != "no")
+    throwError(Errc::InvalidArgument,
+               "the --rm option conflicts with --restart, when the restartPolicy is not \"\" and "
+               "\"no\"");
   s.tty = f.tty;
   s.interactive = f.interactive;
   return s;

@@ -26,6 +26,10 @@ TEST_CASE("MonitorConfig round-trips through JSON") {
   config.useCgroup = true;
   config.rootless = true;
   config.cleanupCommand = {"/usr/bin/berth", "container", "cleanup", config.containerId};
+  config.restartPolicy = "on-failure";
+  config.restartRetries = 2;
+  config.statePath = "/g/containers/a/state.json";
+  config.lockPath = "/r/locks/a.lock";
 
   const MonitorConfig back = MonitorConfig::fromJson(parseJson(config.toJson().dump(), "test"));
   CHECK(back.toJson() == config.toJson());
@@ -33,6 +37,8 @@ TEST_CASE("MonitorConfig round-trips through JSON") {
   CHECK(back.cleanupCommand == config.cleanupCommand);
   CHECK(back.logMaxSize == 1024);
   CHECK(back.waitForStart);
+  CHECK(back.restartRetries == 2);
+  CHECK(back.lockPath == config.lockPath);
 }
 
 TEST_CASE("MonitorConfig: missing fields take their defaults") {
@@ -90,4 +96,32 @@ TEST_CASE("socketPath: short paths as they are, long ones through the directory 
         "/run/user/1000/berth/containers/x/attach");
   const std::string longDir = "/tmp/" + std::string(120, 'd');
   CHECK(socketPath(longDir + "/attach", 9) == "/proc/self/fd/9/attach");
+}
+
+TEST_CASE("restartWanted: Podman's shouldRestart") {
+  // policy, retries, exit code, restarts so far, stopped by the user
+  CHECK_FALSE(restartWanted("", 0, 1, 0, false));
+  CHECK_FALSE(restartWanted("no", 0, 1, 0, false));
+  CHECK(restartWanted("always", 0, 0, 0, false));
+  CHECK(restartWanted("always", 0, 137, 50, false));
+  CHECK_FALSE(restartWanted("always", 0, 137, 0, true));
+  CHECK(restartWanted("unless-stopped", 0, 0, 7, false));
+  CHECK_FALSE(restartWanted("unless-stopped", 0, 1, 0, true));
+  CHECK_FALSE(restartWanted("on-failure", 0, 0, 0, false));
+  CHECK(restartWanted("on-failure", 0, 1, 1000, false));  // 0: no limit
+  CHECK(restartWanted("on-failure", 2, 3, 0, false));
+  CHECK(restartWanted("on-failure", 2, 3, 1, false));
+  CHECK_FALSE(restartWanted("on-failure", 2, 3, 2, false));
+  CHECK_FALSE(restartWanted("on-failure", 2, 3, 0, true));
+}
+
+TEST_CASE("restartDelayMs: 100 ms doubling, capped at 30 s") {
+  CHECK(restartDelayMs(-1) == 100);
+  CHECK(restartDelayMs(0) == 100);
+  CHECK(restartDelayMs(1) == 200);
+  CHECK(restartDelayMs(2) == 400);
+  CHECK(restartDelayMs(8) == 25600);
+  CHECK(restartDelayMs(9) == 30000);
+  CHECK(restartDelayMs(1000) == 30000);
+  CHECK(kRestartResetAfterMs == 10000);
 }

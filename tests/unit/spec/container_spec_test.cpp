@@ -63,6 +63,7 @@ TEST_CASE("ContainerSpec round trip keeps every field") {
   s.interactive = true;
   s.logDriver = "none";
   s.logOpts = {{"max-size", "1m"}};
+  s.restart = {"on-failure", 4};
   const Json json = s.toJson();
   const ContainerSpec back = ContainerSpec::fromJson(Json::parse(json.dump()), "x");
   CHECK(back.toJson() == json);
@@ -71,6 +72,7 @@ TEST_CASE("ContainerSpec round trip keeps every field") {
   CHECK(back.volumes == s.volumes);
   CHECK(back.ulimits == s.ulimits);
   CHECK(back.cpus == 1.5);
+  CHECK(back.restart == s.restart);
 }
 
 TEST_CASE("ContainerSpec::fromJson names the bad field") {

@@ -344,3 +344,33 @@ TEST_CASE("--umask, --network, --log-driver, --entrypoint, key=value") {
   CHECK(errorOf([&] { parseKeyValue("=x", "label", labels); }) ==
         "invalid label \"=x\": empty key");
 }
+
+TEST_CASE("--restart follows Podman's ParseRestartPolicy") {
+  CHECK(parseRestartPolicy("") == RestartPolicy{"", 0});
+  CHECK(parseRestartPolicy("no") == RestartPolicy{"no", 0});
+  CHECK(parseRestartPolicy("always") == RestartPolicy{"always", 0});
+  CHECK(parseRestartPolicy("unless-stopped") == RestartPolicy{"unless-stopped", 0});
+  CHECK(parseRestartPolicy("on-failure") == RestartPolicy{"on-failure", 0});
+  CHECK(parseRestartPolicy("on-failure:0") == RestartPolicy{"on-failure", 0});
+  CHECK(parseRestartPolicy("on-failure:5") == RestartPolicy{"on-failure", 5});
+  const std::vector<Case> bad = {
+      {"sometimes",
+       "running container create option: \"sometimes\" is not a valid restart policy: invalid "
+       "argument"},
+      {"Always",
+       "running container create option: \"Always\" is not a valid restart policy: invalid "
+       "argument"},
+      {"on-failure:x",
+       "parsing restart policy retry count: strconv.Atoi: parsing \"x\": invalid syntax"},
+      {"on-failure:",
+       "parsing restart policy retry count: strconv.Atoi: parsing \"\": invalid syntax"},
+      {"on-failure:-1", "must specify restart policy retry count as a number greater than 0"},
+      {"on-failure:1:2", "invalid restart policy: may specify retries at most once"},
+      {"always:3", "restart policy retries can only be specified with on-failure restart policy"},
+      {"no:x", "restart policy retries can only be specified with on-failure restart policy"},
+  };
+  for (const auto& c : bad) {
+    INFO(c.input);
+    CHECK(errorOf([&] { parseRestartPolicy(c.input); }) == c.expected);
+  }
+}
