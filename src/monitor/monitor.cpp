@@ -30,6 +30,7 @@
 #include "berth/runtime/userns.hpp"
 #include "berth/state/container.hpp"
 #include "berth/state/container_log.hpp"
+#include "berth/state/events.hpp"
 
 namespace berth::monitor {
 
@@ -577,6 +578,25 @@ void Monitor::recordRestart(std::int64_t lastExitNs, int lastExitCode) {
   st.exitCode = lastExitCode;
   st.restartCount = restarts_;
   writeJsonFileAtomic(config_.statePath, st.toJson(), false, 0600);
+
+  // The events Podman's restart path writes: died (no cleanup runs for a
+  // restarted run), then init and start of the new one.
+  try {
+    const state::ContainerConfig config = state::ContainerConfig::fromJson(
+        readJsonFile(dirName(config_.statePath) + "/config.json"), "config.json");
+    state::StorePaths paths;
+    paths.runRoot = dirName(dirName(config_.runDir));  // <runroot>/containers/<id>
+    state::Event died =
+        state::containerEvent("died", config.id, config.name, config.imageName, config.labels);
+    died.containerExitCode = lastExitCode;
+    died.timeNs = lastExitNs;
+    state::emitEvent(paths, died);
+    for (const char* status : {"init", "start"})
+      state::emitEvent(paths, state::containerEvent(status, config.id, config.name,
+                                                    config.imageName, config.labels));
+  } catch (const Error&) {
+    // an event never stops a restart
+  }
 }
 
 bool Monitor::cleanupNeeded() const {

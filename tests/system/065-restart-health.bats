@@ -98,6 +98,12 @@ ran
 ran"
     run_berth ps -a --format '{{.Status}}' --filter name=restart-fail
     is "$output" "Exited \(3\) .*"
+    # Each restarted run died, then the new one was initialised and started.
+    run_berth events --stream=false --filter container=restart-fail --format '{{.Status}}'
+    is "$(echo $output)" "create init start died init start died init start died cleanup"
+    run_berth events --stream=false --filter container=restart-fail --filter event=died \
+        --format '{{.ContainerExitCode}}'
+    is "$(echo $output)" "3 3 3"
     # A success is not restarted by on-failure.
     run_berth run -d --restart on-failure --name restart-ok $IMAGE true
     wait_for_inspect restart-ok '{{.State.Status}}' exited
