@@ -1,0 +1,131 @@
+// SPDX-License-Identifier: Apache-2.0
+// Expected values and messages from podman 4.3.1 (`podman create
+// --health-cmd ... busybox`, then inspect .Config.Healthcheck).
+#include "berth/spec/healthcheck.hpp"
+
+#include <functional>
+
+#include "berth/base/error.hpp"
+#include "catch.hpp"
+
+using namespace berth;
+using namespace berth::spec;
+using Strings = std::vector<std::string>;
+
+namespace {
+
+std::string errorOf(const std::function<void()>& call) {
+  try {
+    call();
+  } catch (const Error& e) {
+    CHECK(e.kind() == Errc::InvalidArgument);
+    return e.what();
+  }
+  return "(no error)";
+}
+
+HealthCheck withCmd(const std::string& cmd) {
+  HealthFlags flags;
+  flags.cmd = cmd;
+  return parseHealthFlags(flags);
+}
+
+}  // namespace
+
+TEST_CASE("parseGoDuration is Go's time.ParseDuration") {
+  CHECK(parseGoDuration("0") == 0);
+  CHECK(parseGoDuration("0s") == 0);
+  CHECK(parseGoDuration("1s") == 1'000'000'000);
+  CHECK(parseGoDuration("1.5h") == 5'400'000'000'000);
+  CHECK(parseGoDuration("1h2m3.5s") == 3'723'500'000'000);
+  CHECK(parseGoDuration("300ms") == 300'000'000);
+  CHECK(parseGoDuration("-1s") == -1'000'000'000);
+  CHECK(parseGoDuration("+2us") == 2'000);
+  CHECK(parseGoDuration("2\u00b5s") == 2'000);
+  CHECK(parseGoDuration(".5s") == 500'000'000);
+  CHECK(parseGoDuration("1.s") == 1'000'000'000);
+  CHECK(parseGoDuration("7ns") == 7);
+  CHECK(errorOf([] { parseGoDuration("0x", "invalid healthcheck-interval"); }) ==
+        "invalid healthcheck-interval: time: unknown unit \"x\" in duration \"0x\"");
+  CHECK(errorOf([] { parseGoDuration("5"); }) == "time: missing unit in duration \"5\"");
+  CHECK(errorOf([] { parseGoDuration("abc"); }) == "time: invalid duration \"abc\"");
+  CHECK(errorOf([] { parseGoDuration(".s"); }) == "time: invalid duration \".s\"");
+  CHECK(errorOf([] { parseGoDuration(""); }) == "time: invalid duration \"\"");
+  CHECK(errorOf([] { parseGoDuration("-"); }) == "time: invalid duration \"-\"");
+  CHECK(errorOf([] { parseGoDuration("3000000h"); }) == "time: invalid duration \"3000000h\"");
+}
+
+TEST_CASE("--health-cmd forms follow makeHealthCheckFromCli") {
+  CHECK(withCmd("echo hi").test == Strings{"CMD-SHELL", "echo hi"});
+  CHECK(withCmd("CMD-SHELL echo hi").test == Strings{"CMD-SHELL", "echo hi"});
+  CHECK(withCmd("CMD echo  hi").test == Strings{"CMD", "echo", "hi"});
+  CHECK(withCmd(R"(["echo","hi"])").test == Strings{"CMD", "echo", "hi"});
+  CHECK(withCmd(R"(["echo"])").test == Strings{"CMD-SHELL", "echo"});
+  // Podman 4.3.1 splits a JSON array starting with CMD on blanks, as is.
+  CHECK(withCmd(R"(["CMD","echo","hi"])").test == Strings{R"(["CMD","echo","hi"])"});
+  CHECK(withCmd("none").test == Strings{"NONE"});
+  CHECK(withCmd("NONE x").test == Strings{"NONE"});
+  CHECK(errorOf([] { withCmd("[]"); }) == "must define a healthcheck command for all healthchecks");
+}
+
+TEST_CASE("--health-* values, defaults and Podman's errors") {
+  HealthFlags flags;
+  flags.cmd = "true";
+  HealthCheck check = parseHealthFlags(flags);
+  CHECK(check.intervalNs == 30'000'000'000);
+  CHECK(check.timeoutNs == 30'000'000'000);
+  CHECK(check.startPeriodNs == 0);
+  CHECK(check.retries == 3);
+  CHECK(
+      check.toJson().dump() ==
+      R"({"Test":["CMD-SHELL","true"],"Interval":30000000000,"Timeout":30000000000,"Retries":3})");
+  flags.interval = "disable";
+  flags.startPeriod = "5s";
+  flags.retries = "1";
+  flags.timeout = "1s";
+  check = parseHealthFlags(flags);
+  CHECK(check.intervalNs == 0);
+  CHECK(check.retries == 1);
+  CHECK(
+      check.toJson().dump() ==
+      R"({"Test":["CMD-SHELL","true"],"StartPeriod":5000000000,"Interval":0,"Timeout":1000000000,"Retries":1})");
+  check.intervalNs = 2'000'000'000;  // 0 reads back as Docker's default
+  CHECK(HealthCheck::fromJson(check.toJson(), "x") == check);
+
+  const auto bad = [](auto set) {
+    HealthFlags f;
+    f.cmd = "true";
+    set(f);
+    return errorOf([&] { parseHealthFlags(f); });
+  };
+  CHECK(bad([](HealthFlags& f) { f.interval = "0x"; }) ==
+        "invalid healthcheck-interval: time: unknown unit \"x\" in duration \"0x\"");
+  CHECK(bad([](HealthFlags& f) { f.timeout = "0s"; }) ==
+        "healthcheck-timeout must be at least 1 second");
+  CHECK(bad([](HealthFlags& f) { f.timeout = "1y"; }) ==
+        "invalid healthcheck-timeout: time: unknown unit \"y\" in duration \"1y\"");
+  CHECK(bad([](HealthFlags& f) { f.retries = "0"; }) ==
+        "healthcheck-retries must be greater than 0");
+  CHECK(bad([](HealthFlags& f) { f.retries = "x"; }) ==
+        "invalid argument \"x\" for \"--health-retries\" flag: strconv.ParseUint: parsing \"x\": "
+        "invalid syntax");
+  CHECK(bad([](HealthFlags& f) { f.startPeriod = "-1s"; }) ==
+        "healthcheck-start-period must be 0 seconds or greater");
+}
+
+TEST_CASE("HealthCheck::fromJson reads an image's Healthcheck with Docker's defaults") {
+  const HealthCheck check = HealthCheck::fromJson(
+      parseJson(R"({"Test":["CMD","true"],"Interval":0,"Retries":0})", "t"), "image config");
+  CHECK(check.test == Strings{"CMD", "true"});
+  CHECK(check.intervalNs == 30'000'000'000);
+  CHECK(check.timeoutNs == 30'000'000'000);
+  CHECK(check.retries == 3);
+}
+
+TEST_CASE("--health-on-failure") {
+  for (const char* action : {"none", "kill", "restart", "stop"})
+    CHECK(parseHealthOnFailure(action) == action);
+  CHECK(errorOf([] { parseHealthOnFailure("bogus"); }) ==
+        "invalid on-failure action \"bogus\" for health check: supported actions are "
+        "none,kill,restart,stop");
+}
