@@ -21,8 +21,7 @@ function setup_file() {
 }
 
 function setup() {
-    [[ -n "${BERTH_FIXTURES:-}" && -r "$BERTH_FIXTURES/busybox-docker-archive.tar" ]] ||
-        skip "BERTH_FIXTURES not set or not built (run tests/fixtures/make-images.sh)"
+    busybox_setup
     B="$BERTH --root $BERTH_TEST_ROOT --runroot $BERTH_TEST_RUNROOT"
 }
 

@@ -9,22 +9,18 @@ load helpers
 IMAGE=localhost/busybox:latest
 
 function setup_file() {
-    basic_setup_file
-    [[ -n "${BERTH_FIXTURES:-}" && -r "$BERTH_FIXTURES/busybox-docker-archive.tar" ]] || return 0
-    "$BERTH" --root "$BERTH_TEST_ROOT" --runroot "$BERTH_TEST_RUNROOT" \
-        load -i "$BERTH_FIXTURES/busybox-docker-archive.tar" >/dev/null
+    busybox_setup_file
 }
 
 function setup() {
-    [[ -n "${BERTH_FIXTURES:-}" && -r "$BERTH_FIXTURES/busybox-docker-archive.tar" ]] ||
-        skip "BERTH_FIXTURES not set or not built (run tests/fixtures/make-images.sh)"
+    busybox_setup
     command -v tmux >/dev/null || skip "tmux is not installed"
     TMUX_SERVER="berth-tty-$$-$BATS_TEST_NUMBER"
 }
 
 function teardown() {
     tmux -L "$TMUX_SERVER" kill-server >/dev/null 2>&1 || true
-    "$BERTH" --root "$BERTH_TEST_ROOT" --runroot "$BERTH_TEST_RUNROOT" rm -a -f -t 0 >/dev/null 2>&1 || true
+    remove_all_containers
 }
 
 # term_start NAME COLS ROWS BERTH-ARGS...: runs berth in a new tmux terminal

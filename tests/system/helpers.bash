@@ -232,6 +232,25 @@ function _remove_dir() {
 # BEGIN berth helpers
 
 # '[HH:MM:SS.NNNNNN]' before logged commands and output.
+# Files whose tests run the busybox fixture image: setup_file loads it into
+# the file's store, setup skips when the fixtures are not built, and
+# teardown removes every container left.
+function busybox_setup_file() {
+    basic_setup_file
+    [[ -n "${BERTH_FIXTURES:-}" && -r "$BERTH_FIXTURES/busybox-docker-archive.tar" ]] || return 0
+    "$BERTH" --root "$BERTH_TEST_ROOT" --runroot "$BERTH_TEST_RUNROOT" \
+        load -i "$BERTH_FIXTURES/busybox-docker-archive.tar" >/dev/null
+}
+
+function busybox_setup() {
+    [[ -n "${BERTH_FIXTURES:-}" && -r "$BERTH_FIXTURES/busybox-docker-archive.tar" ]] ||
+        skip "BERTH_FIXTURES not set or not built (run tests/fixtures/make-images.sh)"
+}
+
+function remove_all_containers() {
+    "$BERTH" --root "$BERTH_TEST_ROOT" --runroot "$BERTH_TEST_RUNROOT" rm -a -f -t 0 >/dev/null 2>&1 || true
+}
+
 function timestamp() {
     date +'[%T.%N]'
 }
