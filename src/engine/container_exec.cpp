@@ -251,12 +251,25 @@ int relayTerminal(ChildProcess& process, int master, const Engine::ExecRequest& 
   }
 }
 
+/// Podman's exec and exec_died events of one session (execID attribute).
+struct ExecEvents {
+  const state::StorePaths& paths;
+  const state::ContainerConfig& config;
+  std::string sessionId;
+  void started() const noexcept {
+    detail::emitContainerEvent(paths, config, "exec", {{"execID", sessionId}});
+  }
+  void died(int exitCode) const noexcept {
+    detail::emitContainerEvent(paths, config, "exec_died", {{"execID", sessionId}}, exitCode);
+  }
+};
+
 /// -d: a session keeper, detached from the CLI (double fork, new session),
 /// starts the process, reports, waits for it and removes the record. The
 /// CLI returns once the keeper has reported the start.
 void runDetached(const runtime::ExecTarget& target, const runtime::ExecProcess& exec,
                  const std::string& recordPath, const std::string& sessionId,
-                 const std::vector<std::string>& command) {
+                 const std::vector<std::string>& command, const ExecEvents& events) {
   int pipeFds[2];
   if (::pipe2(pipeFds, O_CLOEXEC) != 0) throwErrno("pipe");
   UniqueFd readEnd(pipeFds[0]), writeEnd(pipeFds[1]);
@@ -279,7 +292,8 @@ void runDetached(const runtime::ExecTarget& target, const runtime::ExecProcess& 
       result = {{"exitCode", 0}};
       writeAll(writeEnd.get(), result.dump(), "the exec report");
       writeEnd.reset();
-      process.wait();
+      events.started();
+      events.died(process.wait());
     } catch (const runtime::LaunchError& error) {
       result = {{"exitCode", error.exitCode()}, {"error", error.message()}};
     } catch (const std::exception& error) {
@@ -377,8 +391,9 @@ Engine::ExecReport Engine::execContainer(const ExecRequest& request) const {
   const std::string dir = execDir(paths_, id);
   makeDirs(dir, 0700);
   const std::string recordPath = dir + "/" + report.sessionId + ".json";
+  const ExecEvents events{paths_, record.config, report.sessionId};
   if (request.detach) {
-    runDetached(target, exec, recordPath, report.sessionId, request.command);
+    runDetached(target, exec, recordPath, report.sessionId, request.command, events);
     return report;
   }
 
@@ -427,6 +442,7 @@ Engine::ExecReport Engine::execContainer(const ExecRequest& request) const {
     throwLaunchError(error);
   }
   writeSession(recordPath, report.sessionId, request.command, process.pid(), false);
+  events.started();
   bool detached = false;
   ScopeExit removeRecord([&recordPath, &detached] {
     if (!detached) ::unlink(recordPath.c_str());
@@ -436,9 +452,11 @@ Engine::ExecReport Engine::execContainer(const ExecRequest& request) const {
     const UniqueFd master = runtime::receiveConsole(consoleOurs.get());
     report.exitCode =
         relayTerminal(process, master.get(), request, signals.get(), recordPath, detached);
+    if (!detached) events.died(report.exitCode);
     return report;
   }
   report.exitCode = waitForeground(process, signals ? signals.get() : -1);
+  events.died(report.exitCode);
   return report;
 }
 

@@ -247,3 +247,25 @@ JSON
     run_berth 125 exec -e =x $CTR true
     assert "$output" =~ "^Error: .*=x" "a bad -e is named"
 }
+
+@test "exec: exec and exec_died events with the session id and exit code" {
+    run_berth run -d --name $CTR $IMAGE sleep 1000
+    local cid=$output
+    run_berth 4 exec $CTR sh -c 'exit 4'
+    run_berth exec -d $CTR true
+    local detached=$output
+    local i
+    for i in $(seq 1 50); do
+        run_berth events --stream=false --filter container=$cid --filter event=exec_died --format '{{.Attributes.execID}}'
+        [[ "$output" == *"$detached"* ]] && break
+        sleep 0.1
+    done
+    run_berth events --stream=false --filter container=$cid --filter event=exec --filter event=exec_died \
+        --format '{{.Status}} {{.ContainerExitCode}} {{.Name}}'
+    is "$output" "exec 0 $CTR
+exec_died 4 $CTR
+exec 0 $CTR
+exec_died 0 $CTR"
+    run_berth events --stream=false --filter container=$cid --filter event=exec --format '{{.Attributes.execID}}'
+    assert "${lines[1]}" == "$detached" "the -d session's id is its execID"
+}
