@@ -459,14 +459,15 @@ Json Engine::inspectContainer(const std::string& nameOrId) const {
       {"Labels", record.config.labels.empty() ? Json(nullptr) : Json(record.config.labels)},
       {"Annotations", runtime.value("annotations", Json::object())},
       {"StopSignal", spec.stopSignal},
-      {"HealthcheckOnFailureAction", "none"},
-      {"CreateCommand", record.config.command},
-      {"Umask", fmt::format("{:04o}", spec.umask.value_or(022))},
-      {"Timeout", 0},
-      {"StopTimeout", spec.stopTimeout.value_or(10)},
-      {"Passwd", true},
-      {"sdNotifyMode", "container"},
   };
+  if (spec.healthcheck) config["Healthcheck"] = spec.healthcheck->toJson();
+  config["HealthcheckOnFailureAction"] = spec.healthOnFailure;
+  config["CreateCommand"] = record.config.command;
+  config["Umask"] = fmt::format("{:04o}", spec.umask.value_or(022));
+  config["Timeout"] = 0;
+  config["StopTimeout"] = spec.stopTimeout.value_or(10);
+  config["Passwd"] = true;
+  config["sdNotifyMode"] = "container";
   const std::string networkMode = spec.network.kind == spec::NetworkMode::Kind::Host   ? "host"
                                   : spec.network.kind == spec::NetworkMode::Kind::None ? "none"
                                   : spec.network.kind == spec::NetworkMode::Kind::Path

@@ -239,6 +239,10 @@ std::string Engine::createContainer(const CreateRequest& request) const {
     spec.stopSignal = imageConfig.config.stopSignal.empty()
                           ? SIGTERM
                           : spec::parseSignal(imageConfig.config.stopSignal);
+  // No --health-cmd: the image's HEALTHCHECK, as Podman takes it.
+  if (!spec.healthcheck && imageConfig.config.healthcheck &&
+      !imageConfig.config.healthcheck->test.empty())
+    spec.healthcheck = spec::HealthCheck::fromImage(*imageConfig.config.healthcheck);
   if (spec.init && findBerthHelper("berth-init").empty())
     throwError(Errc::Internal, "--init: berth-init not found next to berth or in {}",
                BERTH_LIBEXECDIR);

@@ -104,6 +104,8 @@ Json ContainerSpec::toJson() const {
   j["interactive"] = interactive;
   j["logDriver"] = logDriver;
   j["logOpts"] = logOpts;
+  j["healthcheck"] = healthcheck ? healthcheck->toJson() : Json();
+  j["healthOnFailure"] = healthOnFailure;
   j["restartPolicy"] = {{"name", restart.name}, {"maximumRetryCount", restart.maxRetries}};
   return j;
 }
@@ -165,6 +167,8 @@ ContainerSpec ContainerSpec::fromJson(const Json& json, std::string_view what) {
   s.interactive = r.boolean("interactive");
   if (r.has("logDriver")) s.logDriver = r.string("logDriver");
   s.logOpts = r.stringMap("logOpts");
+  if (r.has("healthcheck")) s.healthcheck = HealthCheck::fromJson(r.json().at("healthcheck"), what);
+  if (r.has("healthOnFailure")) s.healthOnFailure = r.string("healthOnFailure");
   if (const auto restart = r.optionalObject("restartPolicy")) {
     s.restart.name = restart->string("name");
     s.restart.maxRetries = static_cast<unsigned>(restart->integer("maximumRetryCount"));

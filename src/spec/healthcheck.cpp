@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "berth/spec/healthcheck.hpp"
 
+#include <algorithm>
 #include <cctype>
 #include <limits>
 
@@ -129,12 +130,12 @@ std::int64_t parseGoDuration(std::string_view text, std::string_view what) {
 }
 
 Json HealthCheck::toJson() const {
-  // Podman's key order (Docker's HealthConfig, StartPeriod omitempty).
+  // Podman's key order (Docker's HealthConfig); zero values are omitempty.
   Json out{{"Test", test}};
   if (startPeriodNs != 0) out["StartPeriod"] = startPeriodNs;
-  out["Interval"] = intervalNs;
-  out["Timeout"] = timeoutNs;
-  out["Retries"] = retries;
+  if (intervalNs != 0) out["Interval"] = intervalNs;
+  if (timeoutNs != 0) out["Timeout"] = timeoutNs;
+  if (retries != 0) out["Retries"] = retries;
   return out;
 }
 
@@ -142,11 +143,30 @@ HealthCheck HealthCheck::fromJson(const Json& json, std::string_view what) {
   const oci::JsonReader r(json, what, "Healthcheck");
   HealthCheck check;
   check.test = r.strings("Test");
-  // Docker: 0 means the default.
-  if (const auto v = r.integer("Interval"); v != 0) check.intervalNs = v;
-  if (const auto v = r.integer("Timeout"); v != 0) check.timeoutNs = v;
+  check.intervalNs = r.integer("Interval");
+  check.timeoutNs = r.integer("Timeout");
   check.startPeriodNs = r.integer("StartPeriod");
-  if (const auto v = r.integer("Retries"); v > 0) check.retries = static_cast<unsigned>(v);
+  check.retries = static_cast<unsigned>(std::max<std::int64_t>(0, r.integer("Retries")));
+  return check;
+}
+
+HealthCheck HealthCheck::fromImage(const oci::Healthcheck& image) {
+  HealthCheck check;
+  check.test = image.test;
+  // As Podman normalises an image's check: 0 means the default.
+  if (image.interval != 0) check.intervalNs = image.interval;
+  if (image.timeout != 0) check.timeoutNs = image.timeout;
+  check.startPeriodNs = image.startPeriod;
+  if (image.retries > 0) check.retries = static_cast<unsigned>(image.retries);
+  return check;
+}
+
+HealthCheck HealthCheck::disabled() {
+  HealthCheck check;
+  check.test = {"NONE"};
+  check.intervalNs = 0;
+  check.timeoutNs = 0;
+  check.retries = 0;
   return check;
 }
 

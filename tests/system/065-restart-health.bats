@@ -3,6 +3,8 @@
 #
 # Restart policies, run by the container's monitor: on-failure[:N], always,
 # unless-stopped, honoured after stop and kill as Podman does; bad values.
+# Health checks: the --health-* configuration (the checks themselves do not
+# run yet).
 
 load helpers
 
@@ -207,4 +209,39 @@ ran"
     [[ $status -eq 0 ]] || die "systemd-analyze verify failed: $output"
     is "$(grep ^ExecStart= "$dir/berth-restart.service")" \
         "ExecStart=$dir/berth start --all --filter restart-policy=always"
+}
+
+@test "health: --health-* flags are kept and shown by inspect" {
+    run_berth create --health-cmd 'echo hi' --health-interval 2s --health-retries 5 \
+        --health-timeout 3s --health-start-period 1s --health-on-failure restart \
+        --name health-flags $IMAGE true
+    run_berth inspect --format '{{json .Config.Healthcheck}} {{.Config.HealthcheckOnFailureAction}}' health-flags
+    is "$output" '{"Test":["CMD-SHELL","echo hi"],"StartPeriod":1000000000,"Interval":2000000000,"Timeout":3000000000,"Retries":5} restart'
+    run_berth create --health-cmd '["echo","hi"]' --health-interval disable --name health-exec $IMAGE true
+    run_berth inspect --format '{{json .Config.Healthcheck}}' health-exec
+    is "$output" '{"Test":["CMD","echo","hi"],"Timeout":30000000000,"Retries":3}'
+    run_berth create --no-healthcheck --name health-none $IMAGE true
+    run_berth inspect --format '{{json .Config.Healthcheck}} {{.Config.HealthcheckOnFailureAction}}' health-none
+    is "$output" '{"Test":["NONE"]} none'
+}
+
+@test "health: bad --health-* values exit 125 and create nothing" {
+    local args expected
+    while IFS='|' read -r args expected; do
+        run_berth 125 create --health-cmd true $args --name health-bad $IMAGE true
+        is "$output" "Error: $expected" "$args"
+    done <<'EOF2'
+--health-interval 0x|invalid healthcheck-interval: time: unknown unit "x" in duration "0x"
+--health-interval 5|invalid healthcheck-interval: time: missing unit in duration "5"
+--health-timeout 0s|healthcheck-timeout must be at least 1 second
+--health-retries 0|healthcheck-retries must be greater than 0
+--health-retries x|invalid argument "x" for "--health-retries" flag: strconv.ParseUint: parsing "x": invalid syntax
+--health-start-period -1s|healthcheck-start-period must be 0 seconds or greater
+--health-on-failure bogus|invalid on-failure action "bogus" for health check: supported actions are none,kill,restart,stop
+--no-healthcheck|cannot specify both --no-healthcheck and --health-cmd
+EOF2
+    run_berth 125 run -d --health-cmd true --health-interval 0x $IMAGE true
+    is "$output" 'Error: invalid healthcheck-interval: time: unknown unit "x" in duration "0x"'
+    run_berth ps -a -q
+    is "$output" "" "nothing was created"
 }

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "berth/base/json.hpp"
+#include "berth/spec/healthcheck.hpp"
 
 namespace berth::spec {
 
@@ -105,6 +106,10 @@ struct ContainerSpec {
   std::string logDriver = "k8s-file";
   std::map<std::string, std::string> logOpts;
   RestartPolicy restart;  ///< applied by the container's monitor
+  /// --health-* (or --no-healthcheck: test {"NONE"}); nullopt: none given,
+  /// create then takes the image's HEALTHCHECK.
+  std::optional<HealthCheck> healthcheck;
+  std::string healthOnFailure = "none";  ///< --health-on-failure
 
   /// Every field, named in camelCase; defaults are written too, so the record
   /// reads back the same after berth's defaults change.

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "berth/base/json.hpp"
+#include "berth/oci/image_config.hpp"
 
 namespace berth::spec {
 
@@ -33,13 +34,16 @@ struct HealthCheck {
 
   bool operator==(const HealthCheck&) const = default;
 
-  /// {"Test", "Interval", "Timeout", "Retries"} and "StartPeriod" when not
-  /// 0, as Podman's inspect .Config.Healthcheck shows it.
+  /// {"Test", "StartPeriod", "Interval", "Timeout", "Retries"}, zero
+  /// values left out, as Podman's inspect .Config.Healthcheck shows it.
   Json toJson() const;
-  /// The same form (or an image config's), missing or 0 fields taking
-  /// Docker's defaults (an Interval of 0 reads as 30 s); throws Error(InvalidArgument) naming
-  /// `what` for bad types.
+  /// That form back (absent fields 0); throws Error(InvalidArgument)
+  /// naming `what` for bad types.
   static HealthCheck fromJson(const Json& json, std::string_view what);
+  /// An image's HEALTHCHECK, an interval or timeout of 0 taking the defaults.
+  static HealthCheck fromImage(const oci::Healthcheck& image);
+  /// --no-healthcheck: {"Test": ["NONE"]}.
+  static HealthCheck disabled();
 };
 
 /// The --health-* values as given; nullopt: the flag was not given.

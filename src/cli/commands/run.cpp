@@ -60,6 +60,9 @@ struct CreateFlags {
   std::string logDriver;
   std::vector<std::string> logOpts;
   std::optional<std::string> restart;
+  spec::HealthFlags health;
+  std::string healthOnFailure = "none";
+  bool noHealthcheck = false;
 };
 
 void addOption(CLI::App* app, const std::string& names, std::vector<std::string>& target,
@@ -124,6 +127,23 @@ void defineFlags(CLI::App* app, CreateFlags& f, bool run) {
   app->add_option("--restart", f.restart,
                   "Restart policy to apply when a container exits "
                   "(\"always\"|\"no\"|\"on-failure\"|\"unless-stopped\")");
+  app->add_option("--health-cmd", f.health.cmd,
+                  "set a healthcheck command for the container ('none' disables the existing "
+                  "healthcheck)");
+  app->add_option("--health-interval", f.health.interval,
+                  "set an interval for the healthchecks (a value of disable results in no "
+                  "automatic timer setup)");
+  app->add_option("--health-retries", f.health.retries,
+                  "the number of retries allowed before a healthcheck is considered to be "
+                  "unhealthy");
+  app->add_option("--health-start-period", f.health.startPeriod,
+                  "the initialization time needed for a container to bootstrap");
+  app->add_option("--health-timeout", f.health.timeout,
+                  "the maximum time allowed to complete the healthcheck before an interval is "
+                  "considered failed");
+  app->add_option("--health-on-failure", f.healthOnFailure,
+                  "action to take once the container turns unhealthy");
+  app->add_flag("--no-healthcheck", f.noHealthcheck, "Disable healthchecks on container");
 }
 
 bool parseBool(const std::string& value, const char* flag) {
@@ -221,6 +241,13 @@ spec::ContainerSpec buildSpec(const CreateFlags& f, const std::vector<std::strin
     throwError(Errc::InvalidArgument,
                "the --rm option conflicts with --restart, when the restartPolicy is not \"\" and "
                "\"no\"");
+  if (f.noHealthcheck && !f.health.cmd.empty())
+    throwError(Errc::InvalidArgument, "cannot specify both --no-healthcheck and --health-cmd");
+  if (f.noHealthcheck)
+    s.healthcheck = spec::HealthCheck::disabled();
+  else if (!f.health.cmd.empty())
+    s.healthcheck = spec::parseHealthFlags(f.health);
+  s.healthOnFailure = spec::parseHealthOnFailure(f.healthOnFailure);
   s.tty = f.tty;
   s.interactive = f.interactive;
   return s;

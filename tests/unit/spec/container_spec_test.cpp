@@ -64,6 +64,8 @@ TEST_CASE("ContainerSpec round trip keeps every field") {
   s.logDriver = "none";
   s.logOpts = {{"max-size", "1m"}};
   s.restart = {"on-failure", 4};
+  s.healthcheck = HealthCheck{{"CMD", "true"}, 1, 2, 3, 4};
+  s.healthOnFailure = "kill";
   const Json json = s.toJson();
   const ContainerSpec back = ContainerSpec::fromJson(Json::parse(json.dump()), "x");
   CHECK(back.toJson() == json);
@@ -73,6 +75,8 @@ TEST_CASE("ContainerSpec round trip keeps every field") {
   CHECK(back.ulimits == s.ulimits);
   CHECK(back.cpus == 1.5);
   CHECK(back.restart == s.restart);
+  CHECK(back.healthcheck == s.healthcheck);
+  CHECK(back.healthOnFailure == "kill");
 }
 
 TEST_CASE("ContainerSpec::fromJson names the bad field") {

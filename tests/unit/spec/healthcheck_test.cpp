@@ -88,8 +88,9 @@ TEST_CASE("--health-* values, defaults and Podman's errors") {
   CHECK(check.retries == 1);
   CHECK(
       check.toJson().dump() ==
-      R"({"Test":["CMD-SHELL","true"],"StartPeriod":5000000000,"Interval":0,"Timeout":1000000000,"Retries":1})");
-  check.intervalNs = 2'000'000'000;  // 0 reads back as Docker's default
+      R"({"Test":["CMD-SHELL","true"],"StartPeriod":5000000000,"Timeout":1000000000,"Retries":1})");
+  CHECK(HealthCheck::disabled().toJson().dump() == R"({"Test":["NONE"]})");
+  CHECK(HealthCheck::fromJson(HealthCheck::disabled().toJson(), "x") == HealthCheck::disabled());
   CHECK(HealthCheck::fromJson(check.toJson(), "x") == check);
 
   const auto bad = [](auto set) {
@@ -113,12 +114,15 @@ TEST_CASE("--health-* values, defaults and Podman's errors") {
         "healthcheck-start-period must be 0 seconds or greater");
 }
 
-TEST_CASE("HealthCheck::fromJson reads an image's Healthcheck with Docker's defaults") {
-  const HealthCheck check = HealthCheck::fromJson(
-      parseJson(R"({"Test":["CMD","true"],"Interval":0,"Retries":0})", "t"), "image config");
+TEST_CASE("HealthCheck::fromImage: an image's HEALTHCHECK, 0 taking the defaults") {
+  oci::Healthcheck image;
+  image.test = {"CMD", "true"};
+  image.startPeriod = 7;
+  const HealthCheck check = HealthCheck::fromImage(image);
   CHECK(check.test == Strings{"CMD", "true"});
   CHECK(check.intervalNs == 30'000'000'000);
   CHECK(check.timeoutNs == 30'000'000'000);
+  CHECK(check.startPeriodNs == 7);
   CHECK(check.retries == 3);
 }
 
