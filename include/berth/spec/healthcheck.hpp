@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 // The --health-* flags of `berth create/run`, parsed as Podman 4.3.1's
 // makeHealthCheckFromCli does, with its messages, into Docker's
-// HealthConfig (the image config's .config.Healthcheck form). Not yet
-// wired to the CLI or the monitor (issue 5, health checks).
+// HealthConfig (the image config's .config.Healthcheck form), which the
+// container's spec keeps. Nothing runs the checks yet (issue 5: the
+// monitor's timer, `healthcheck run`, State.Health).
 #pragma once
 
 #include <cstdint>
