@@ -11,19 +11,15 @@ load helpers
 IMAGE=localhost/busybox:latest
 
 function setup_file() {
-    basic_setup_file
-    [[ -n "${BERTH_FIXTURES:-}" && -r "$BERTH_FIXTURES/busybox-docker-archive.tar" ]] || return 0
-    "$BERTH" --root "$BERTH_TEST_ROOT" --runroot "$BERTH_TEST_RUNROOT" \
-        load -i "$BERTH_FIXTURES/busybox-docker-archive.tar" >/dev/null
+    busybox_setup_file
 }
 
 function setup() {
-    [[ -n "${BERTH_FIXTURES:-}" && -r "$BERTH_FIXTURES/busybox-docker-archive.tar" ]] ||
-        skip "BERTH_FIXTURES not set or not built (run tests/fixtures/make-images.sh)"
+    busybox_setup
 }
 
 function teardown() {
-    "$BERTH" --root "$BERTH_TEST_ROOT" --runroot "$BERTH_TEST_RUNROOT" rm -a -f -t 0 >/dev/null 2>&1 || true
+    remove_all_containers
 }
 
 # Waits (up to 20 s) until `inspect --format FORMAT NAME` prints EXPECTED.
