@@ -96,13 +96,13 @@ void addMountCommands(Cli& cli);
 void addPauseCommands(Cli& cli);
 void addPsCommand(Cli& cli);
 void addRunCommand(Cli& cli);
-void addTopCommand(Cli& cli);
 void addImagesCommand(Cli& cli);
 void addImportCommand(Cli& cli);
 void addInfoCommand(Cli& cli);
 void addLoadCommand(Cli& cli);
 void addSaveCommand(Cli& cli);
 void addStatsCommand(Cli& cli);
+void addTopCommand(Cli& cli);
 void addUnshareCommand(Cli& cli);
 void addVersionCommand(Cli& cli);
 

@@ -368,10 +368,10 @@ Started startLocked(const state::StorePaths& paths, const state::ContainerStore&
     monitor.logMaxSize = spec::parseMemorySize(size->second, "--log-opt max-size");
   monitor.waitForStart = waitForStart;
   monitor.keepStdin = keepStdin || spec.interactive;
-  monitor.useCgroup = cgroupsUsable(paths.rootless);
-  monitor.rootless = paths.rootless;
   monitor.terminalRows = windowSize.first;
   monitor.terminalColumns = windowSize.second;
+  monitor.useCgroup = cgroupsUsable(paths.rootless);
+  monitor.rootless = paths.rootless;
   monitor.cleanupCommand = {selfExecutable(), "--root",    paths.graphRoot, "--runroot",
                             paths.runRoot,    "container", "cleanup",       id};
   monitor.restartPolicy = spec.restart.name;
