@@ -18,11 +18,11 @@
 #include "berth/base/fs.hpp"
 #include "berth/base/json.hpp"
 #include "berth/engine/copy_plan.hpp"
+#include "berth/engine/copy_stream.hpp"
 #include "berth/engine/engine.hpp"
 #include "berth/state/container_store.hpp"
 #include "container_internal.hpp"
 #include "container_root.hpp"
-#include "berth/engine/copy_stream.hpp"
 
 namespace berth::engine {
 

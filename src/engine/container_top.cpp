@@ -16,13 +16,13 @@
 
 #include "berth/base/error.hpp"
 #include "berth/base/fs.hpp"
+#include "berth/engine/copy_stream.hpp"
 #include "berth/engine/engine.hpp"
 #include "berth/engine/top.hpp"
 #include "berth/format/human.hpp"
 #include "berth/runtime/userns.hpp"
 #include "berth/state/container_store.hpp"
 #include "container_internal.hpp"
-#include "berth/engine/copy_stream.hpp"
 
 namespace berth::engine {
 
