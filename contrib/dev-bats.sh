@@ -6,7 +6,7 @@
 #
 #   contrib/dev-bats.sh [--user] [--build DIR] tests/system/020-load.bats ...
 #
-# Fixtures are built once into /tmp/berth-dev-fixtures. --user runs bats as
+# Fixtures are built once into /tmp/berth-dev-fixtures (or $BERTH_DEV_FIXTURES). --user runs bats as
 # `berthtest` (created by contrib/test.sh) with its own XDG_RUNTIME_DIR.
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
@@ -19,7 +19,7 @@ while [[ $# -gt 0 ]]; do
     *) break ;;
     esac
 done
-fixtures=/tmp/berth-dev-fixtures
+fixtures=${BERTH_DEV_FIXTURES:-/tmp/berth-dev-fixtures}
 if [[ ! -r $fixtures/digests.env ]]; then
     "$repo/tests/fixtures/make-images.sh" "$fixtures" >/dev/null
     chmod -R a+rX "$fixtures"
