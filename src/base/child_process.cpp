@@ -109,6 +109,11 @@ ChildProcess ChildProcess::spawn(const std::vector<std::string>& argv, const Spa
     if (stdio.in >= 0) ::dup2(stdio.in, STDIN_FILENO);
     if (stdio.out >= 0) ::dup2(stdio.out, STDOUT_FILENO);
     if (stdio.err >= 0) ::dup2(stdio.err, STDERR_FILENO);
+    if (stdio.unblockSignals) {
+      sigset_t none;
+      sigemptyset(&none);
+      ::sigprocmask(SIG_SETMASK, &none, nullptr);
+    }
     ::execvp(args[0], args.data());
     const int err = errno;
     [[maybe_unused]] const ssize_t ignored = ::write(writeEnd.get(), &err, sizeof(err));

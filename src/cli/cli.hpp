@@ -90,6 +90,7 @@ void addDiffCommand(Cli& cli);
 void addEventsCommand(Cli& cli);
 void addExecCommand(Cli& cli);
 void addExportCommand(Cli& cli);
+void addHealthcheckCommand(Cli& cli);
 void addImageCommands(Cli& cli);
 void addLogsCommand(Cli& cli);
 void addMountCommands(Cli& cli);

@@ -24,6 +24,7 @@ const Definer kDefiners[] = {
     {{"create", "container"}, berth::cli::addCreateCommand},
     {{"diff", "container"}, berth::cli::addDiffCommand},
     {{"exec", "container"}, berth::cli::addExecCommand},
+    {{"healthcheck"}, berth::cli::addHealthcheckCommand},
     {{"export", "container"}, berth::cli::addExportCommand},
     {{"logs", "container"}, berth::cli::addLogsCommand},
     {{"mount", "unmount", "umount", "container"}, berth::cli::addMountCommands},

@@ -356,6 +356,34 @@ std::vector<std::string> detail::execSessionIds(const state::StorePaths& paths,
   return ids;
 }
 
+std::unique_ptr<detail::ExecPlan> detail::planExec(const state::StorePaths& paths,
+                                                   const ContainerRecord& record,
+                                                   const Engine::ExecRequest& request) {
+  const std::string& id = record.config.id;
+  if (record.state.status != state::ContainerStatus::Running || record.stale ||
+      !processAlive(record.state.pid, record.state.pidStartTime))
+    throwError(Errc::InvalidState,
+               "can only create exec sessions on running containers: container state improper");
+  const std::string specPath = runtimeSpecPath(paths, id);
+  // With the container's compiled seccomp program at hand, its profile (most
+  // of the spec) is not even built into the JSON tree.
+  const std::string programFile = paths.runContainerDir(id) + "/seccomp.bpf";
+  auto plan = std::make_unique<ExecPlan>();
+  plan->spec = oci::Spec::fromJson(
+      pathExists(programFile) ? specWithoutSeccomp(specPath) : readJsonFile(specPath), specPath);
+  if (!plan->spec.process) throwError(Errc::Internal, "{}: the container has no process", specPath);
+
+  const pid_t initPid = record.state.pid;
+  plan->process =
+      execProcess(request, *plan->spec.process, containerSpec(record.config).user, initPid);
+  plan->target.pid = initPid;
+  plan->target.spec = &plan->spec;
+  plan->target.cacheDir = paths.runRoot + "/cache";
+  plan->target.cgroupLeaf = "berth-" + id;
+  plan->target.programFile = programFile;
+  return plan;
+}
+
 Engine::ExecReport Engine::execContainer(const ExecRequest& request) const {
   enterUserNamespace();
   if (request.command.empty())
@@ -364,27 +392,9 @@ Engine::ExecReport Engine::execContainer(const ExecRequest& request) const {
   state::ContainerStore store(paths_);
   const std::string id = store.resolve(request.container);
   const detail::ContainerRecord record = detail::loadContainer(store, id);
-  if (record.state.status != state::ContainerStatus::Running || record.stale ||
-      !detail::processAlive(record.state.pid, record.state.pidStartTime))
-    throwError(Errc::InvalidState,
-               "can only create exec sessions on running containers: container state improper");
-  const std::string specPath = detail::runtimeSpecPath(paths_, id);
-  // With the container's compiled seccomp program at hand, its profile (most
-  // of the spec) is not even built into the JSON tree.
-  const std::string programFile = paths_.runContainerDir(id) + "/seccomp.bpf";
-  const oci::Spec spec = oci::Spec::fromJson(
-      pathExists(programFile) ? specWithoutSeccomp(specPath) : readJsonFile(specPath), specPath);
-  if (!spec.process) throwError(Errc::Internal, "{}: the container has no process", specPath);
-
-  const pid_t initPid = record.state.pid;
-  const runtime::ExecProcess exec =
-      execProcess(request, *spec.process, detail::containerSpec(record.config).user, initPid);
-  runtime::ExecTarget target;
-  target.pid = initPid;
-  target.spec = &spec;
-  target.cacheDir = paths_.runRoot + "/cache";
-  target.cgroupLeaf = "berth-" + id;
-  target.programFile = programFile;
+  const auto plan = detail::planExec(paths_, record, request);
+  const runtime::ExecTarget& target = plan->target;
+  const runtime::ExecProcess& exec = plan->process;
 
   ExecReport report;
   report.sessionId = generateId();

@@ -9,6 +9,7 @@
 
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -16,14 +17,13 @@
 #include <vector>
 
 #include "berth/base/unique_fd.hpp"
+#include "berth/engine/engine.hpp"
+#include "berth/oci/runtime_spec.hpp"
 #include "berth/runtime/cgroups.hpp"
+#include "berth/runtime/exec.hpp"
 #include "berth/spec/container_spec.hpp"
 #include "berth/state/container.hpp"
 #include "berth/state/container_store.hpp"
-
-namespace berth::engine {
-class Engine;
-}
 
 namespace berth::engine::detail {
 
@@ -115,6 +115,18 @@ std::string logFilePath(const state::StorePaths& paths, const std::string& id);
 /// The ids of the container's exec sessions whose process still runs
 /// (container_exec.cpp), sorted. A record whose process is gone is left out.
 std::vector<std::string> execSessionIds(const state::StorePaths& paths, const std::string& id);
+
+/// What runtime::execInContainer needs to run a request's process in a
+/// running container (exec, health checks): its spec, the target and the
+/// process (the container's, with the request's command, env, user, cwd).
+struct ExecPlan {
+  oci::Spec spec;
+  runtime::ExecTarget target;  ///< target.spec points at `spec`
+  runtime::ExecProcess process;
+};
+/// Throws Error(InvalidState) when the container does not run.
+std::unique_ptr<ExecPlan> planExec(const state::StorePaths& paths, const ContainerRecord& record,
+                                   const Engine::ExecRequest& request);
 
 /// A generated name, Docker's and Podman's adjective_surname style.
 std::string generateContainerName();

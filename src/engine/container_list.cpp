@@ -19,6 +19,7 @@
 #include "berth/image/store.hpp"
 #include "berth/runtime/monitor_protocol.hpp"
 #include "berth/runtime/userns.hpp"
+#include "berth/state/health.hpp"
 #include "container_internal.hpp"
 
 namespace berth::engine {
@@ -197,8 +198,9 @@ struct Filters {
 };
 
 Filters parseFilters(const std::vector<std::string>& filters) {
-  static const std::vector<std::string> kKnown = {
-      "status", "name", "id", "label", "ancestor", "exited", "before", "since", "restart-policy"};
+  static const std::vector<std::string> kKnown = {"status",         "name",   "id",     "label",
+                                                  "ancestor",       "exited", "before", "since",
+                                                  "restart-policy", "health"};
   Filters out;
   for (const auto& filter : filters) {
     const auto eq = filter.find('=');
@@ -239,7 +241,17 @@ bool matchesName(const std::string& pattern, const std::string& name) {
   }
 }
 
-bool matches(const Filters& filters, const ContainerRecord& record) {
+/// The status in the container's health.json; "" when it has none.
+std::string healthStatus(const state::StorePaths& paths, const std::string& id) {
+  try {
+    return state::readHealthLog(state::healthLogPath(paths.containerDir(id))).status;
+  } catch (const Error&) {
+    return "";
+  }
+}
+
+bool matches(const Filters& filters, const ContainerRecord& record,
+             const state::StorePaths& paths) {
   if (filters.before != 0 && record.config.createdNs >= filters.before) return false;
   if (filters.since != 0 && record.config.createdNs <= filters.since) return false;
   for (const auto& [key, values] : filters.byKey) {
@@ -266,6 +278,8 @@ bool matches(const Filters& filters, const ContainerRecord& record) {
         // The full config only: listContainers reads it when this filter is given.
         const Json policy = record.config.spec.value("restartPolicy", Json::object());
         any = policy.value("name", "") == value;
+      } else if (key == "health") {
+        any = healthStatus(paths, record.config.id) == value;
       } else if (key == "exited") {
         any = record.state.status == state::ContainerStatus::Exited &&
               std::to_string(record.state.exitCode.value_or(0)) == value;
@@ -330,7 +344,7 @@ Json Engine::listContainers(bool all, const std::vector<std::string>& filters, b
       const bool running = record.state.status == state::ContainerStatus::Running;
       if (!all && !running && parsed.byKey.empty() && parsed.before == 0 && parsed.since == 0)
         continue;
-      if (!matches(parsed, record)) continue;
+      if (!matches(parsed, record, paths_)) continue;
       records.push_back(std::move(record));
     } catch (const Error& e) {
       if (e.kind() != Errc::NoSuchContainer) throw;  // removed while listing
@@ -376,7 +390,11 @@ Json Engine::listContainers(bool all, const std::vector<std::string>& filters, b
     put("Size", size ? containerSize(paths_, record) : Json(nullptr));
     put("StartedAt", unixSeconds(st.startedNs));
     put("State", std::string(state::toString(st.status)));
-    put("Status", detail::statusText(st, now));
+    // Podman's ps: the health status, when there is one, after the state.
+    std::string status = detail::statusText(st, now);
+    if (const std::string health = healthStatus(paths_, record.config.id); !health.empty())
+      status += " (" + health + ")";
+    put("Status", std::move(status));
     put("Created", unixSeconds(record.config.createdNs));
     out.push_back(std::move(item));
   }
@@ -416,7 +434,14 @@ Json Engine::inspectContainer(const std::string& nameOrId) const {
   stateJson["Error"] = "";
   stateJson["StartedAt"] = goTime(st.startedNs);
   stateJson["FinishedAt"] = goTime(st.finishedNs);
-  stateJson["Health"] = Json{{"Status", ""}, {"FailingStreak", 0}, {"Log", nullptr}};
+  // The health check's record (health.json); Podman's zero value without one.
+  state::HealthLog health;
+  try {
+    health = state::readHealthLog(state::healthLogPath(staticDir));
+  } catch (const Error&) {
+    // unreadable: shown as none
+  }
+  stateJson["Health"] = health.toJson();
   if (live && !paths_.rootless) stateJson["CgroupPath"] = "/berth/berth-" + id;
   stateJson["CheckpointedAt"] = "0001-01-01T00:00:00Z";
   stateJson["RestoredAt"] = "0001-01-01T00:00:00Z";

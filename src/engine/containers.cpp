@@ -35,6 +35,7 @@
 #include "berth/runtime/userns.hpp"
 #include "berth/spec/generate.hpp"
 #include "berth/spec/parse.hpp"
+#include "berth/state/health.hpp"
 #include "berth_config.h"
 #include "container_internal.hpp"
 #include "container_root.hpp"
@@ -378,6 +379,15 @@ Started startLocked(const state::StorePaths& paths, const state::ContainerStore&
   monitor.restartRetries = spec.restart.maxRetries;
   monitor.statePath = paths.containerDir(id) + "/state.json";
   monitor.lockPath = paths.locksDir() + "/" + id + ".lock";
+  if (spec.healthcheck && spec.healthcheck->test.size() >= 2 &&
+      (spec.healthcheck->test[0] == "CMD" || spec.healthcheck->test[0] == "CMD-SHELL")) {
+    // Podman: every start begins "starting" (berth also clears the streak).
+    monitor.healthLogPath = state::healthLogPath(containerDir);
+    state::resetHealthLog(monitor.healthLogPath);
+    monitor.healthIntervalNs = spec.healthcheck->intervalNs;
+    monitor.healthCommand = {selfExecutable(), "--root",      paths.graphRoot, "--runroot",
+                             paths.runRoot,    "healthcheck", "run",           id};
+  }
 
   Started started;
   started.sync = spawnMonitor(monitor);
@@ -653,21 +663,52 @@ int Engine::waitContainer(const std::string& nameOrId,
   state::ContainerStore store(paths_);
   const std::string id = store.resolve(nameOrId);
   std::vector<state::ContainerStatus> wanted;
+  std::vector<std::string> wantedHealth;  // healthy, unhealthy (Podman 4.4's wait)
   for (const auto& condition : conditions) {
+    if (condition == state::kHealthHealthy || condition == state::kHealthUnhealthy) {
+      wantedHealth.push_back(condition);
+      continue;
+    }
     const auto status = state::parseContainerStatus(condition);
     if (status == state::ContainerStatus::Unknown && condition != "unknown")
       throwError(Errc::InvalidArgument,
                  "unknown condition \"{}\": expected one of configured, created, running, stopped, "
-                 "paused, exited, removing, stopping",
+                 "paused, exited, removing, stopping, healthy, unhealthy",
                  condition);
     wanted.push_back(status == state::ContainerStatus::Stopped ? state::ContainerStatus::Exited
                                                                : status);
   }
-  if (wanted.empty()) wanted.push_back(state::ContainerStatus::Exited);
+  if (wanted.empty() && wantedHealth.empty()) wanted.push_back(state::ContainerStatus::Exited);
+  if (!wantedHealth.empty()) {
+    const spec::ContainerSpec spec = detail::containerSpec(store.readConfig(id));
+    if (!spec.healthcheck || spec.healthcheck->test.empty() || spec.healthcheck->test[0] == "NONE")
+      throwError(Errc::InvalidArgument,
+                 "cannot use condition \"{}\": container {} has no healthcheck",
+                 wantedHealth.front(), id);
+  }
+  const std::string healthPath = state::healthLogPath(paths_.containerDir(id));
   for (;;) {
     if (!store.exists(id))
       throwError(Errc::NoSuchContainer,
                  "no container with ID {} found in database: no such container", id);
+    if (!wantedHealth.empty()) {
+      std::string health;
+      try {
+        health = state::readHealthLog(healthPath).status;
+      } catch (const Error&) {
+        // being replaced: read again
+      }
+      if (std::find(wantedHealth.begin(), wantedHealth.end(), health) != wantedHealth.end())
+        return -1;
+      if (wanted.empty()) {
+        // An exited container's health does not change any more.
+        if (loadContainer(store, id).state.status == state::ContainerStatus::Exited)
+          throwError(Errc::InvalidState, "container {} exited before it was {}", id,
+                     wantedHealth.front());
+        ::usleep(100000);  // the status changes at most once per check
+        continue;
+      }
+    }
     ContainerRecord record = loadContainer(store, id);
     const auto status = record.state.status;
     if (std::find(wanted.begin(), wanted.end(), status) != wanted.end()) {

@@ -11,6 +11,7 @@
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/timerfd.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -31,6 +32,7 @@
 #include "berth/state/container.hpp"
 #include "berth/state/container_log.hpp"
 #include "berth/state/events.hpp"
+#include "berth/state/health.hpp"
 
 namespace berth::monitor {
 
@@ -41,6 +43,7 @@ constexpr std::uint64_t kTagSignals = 1;
 constexpr std::uint64_t kTagStdout = 2;
 constexpr std::uint64_t kTagStderr = 3;
 constexpr std::uint64_t kTagListen = 4;
+constexpr std::uint64_t kTagHealth = 5;
 constexpr std::uint64_t kFirstClientTag = 16;
 
 // Output read per wakeup; also the largest attach datagram.
@@ -327,6 +330,12 @@ void Monitor::setUpLoop() {
   if (outputs_[0]) addToEpoll(epoll_.get(), outputs_[0].get(), kTagStdout);
   if (outputs_[1]) addToEpoll(epoll_.get(), outputs_[1].get(), kTagStderr);
   addToEpoll(epoll_.get(), listen_.get(), kTagListen);
+  if (config_.healthIntervalNs > 0 && !config_.healthCommand.empty()) {
+    healthTimer_.reset(::timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK));
+    if (!healthTimer_) throwErrno("timerfd_create");
+    addToEpoll(epoll_.get(), healthTimer_.get(), kTagHealth);
+    armHealthTimer();
+  }
   // A SIGCHLD that arrived before the signalfd existed is still pending
   // (blocked), so it is read on the first wakeup.
 
@@ -369,6 +378,8 @@ void Monitor::loop() {
         onOutput(tag == kTagStdout ? 0 : 1);
       } else if (tag == kTagListen) {
         // accepted above
+      } else if (tag == kTagHealth) {
+        onHealthTimer();
       } else {
         for (auto& client : clients_)
           if (client->tag == tag && !client->closed) onClient(*client);
@@ -390,7 +401,39 @@ void Monitor::onSignal() {
       waitStatus_ = status;
       exitDeadlineNs_ = monotonicNs() + 2'000'000'000;
       [[maybe_unused]] pid_t released = container_->process().release();
+    } else if (pid == healthCheck_) {
+      healthCheck_ = -1;
+      if (!waitStatus_) armHealthTimer();
     }
+  }
+}
+
+// Health checks (DESIGN.md, "Monitor protocol"): one interval after the
+// start and after each check ends, the monitor runs `berth healthcheck run
+// <id>`, which does the work (exec, health.json, event, on-failure action)
+// as the user's own command would. The check is not waited for here: it is
+// reaped with the other children, and it outlives the monitor when its
+// action (restart) ends this container.
+void Monitor::armHealthTimer() noexcept {
+  if (!healthTimer_) return;
+  itimerspec due{};
+  due.it_value.tv_sec = static_cast<time_t>(config_.healthIntervalNs / 1'000'000'000);
+  due.it_value.tv_nsec = static_cast<long>(config_.healthIntervalNs % 1'000'000'000);
+  ::timerfd_settime(healthTimer_.get(), 0, &due, nullptr);
+}
+
+void Monitor::onHealthTimer() {
+  std::uint64_t expirations = 0;
+  if (::read(healthTimer_.get(), &expirations, sizeof(expirations)) != sizeof(expirations)) return;
+  if (waitStatus_ || healthCheck_ > 0) return;
+  try {
+    SpawnStdio stdio;
+    UniqueFd devNull = openFile("/dev/null", O_RDWR | O_CLOEXEC);
+    stdio.in = stdio.out = stdio.err = devNull.get();
+    stdio.unblockSignals = true;
+    healthCheck_ = ChildProcess::spawn(config_.healthCommand, stdio).release();
+  } catch (const Error&) {
+    armHealthTimer();  // try again next interval
   }
 }
 
@@ -563,6 +606,7 @@ bool Monitor::restartAfterExit() {
   if (outputs_[0]) addToEpoll(epoll_.get(), outputs_[0].get(), kTagStdout);
   if (outputs_[1]) addToEpoll(epoll_.get(), outputs_[1].get(), kTagStderr);
   recordRestart(exitNs, exitCode);
+  armHealthTimer();
   return true;
 }
 
@@ -578,6 +622,13 @@ void Monitor::recordRestart(std::int64_t lastExitNs, int lastExitCode) {
   st.exitCode = lastExitCode;
   st.restartCount = restarts_;
   writeJsonFileAtomic(config_.statePath, st.toJson(), false, 0600);
+  if (!config_.healthLogPath.empty()) {
+    try {
+      state::resetHealthLog(config_.healthLogPath);
+    } catch (const Error&) {
+      // the next check writes it
+    }
+  }
 
   // The events Podman's restart path writes: died (no cleanup runs for a
   // restarted run), then init and start of the new one.

@@ -43,6 +43,8 @@ class Monitor {
   void onSignal();
   void onOutput(int index);
   void onListen();
+  void armHealthTimer() noexcept;
+  void onHealthTimer();
   void onClient(Client& client);
   void broadcast(runtime::AttachMessage type, std::string_view data);
   void finish();
@@ -56,6 +58,8 @@ class Monitor {
   UniqueFd signals_;
   UniqueFd runDir_;
   UniqueFd listen_;
+  UniqueFd healthTimer_;    ///< timerfd: the next health check is due
+  pid_t healthCheck_ = -1;  ///< the running `berth healthcheck run`, if any
   UniqueFd stdinWrite_;
   UniqueFd terminal_;    ///< the pty master of a container with a terminal
   UniqueFd outputs_[2];  ///< stdout, stderr read ends

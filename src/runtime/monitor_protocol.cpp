@@ -46,6 +46,9 @@ Json MonitorConfig::toJson() const {
       {"restartRetries", restartRetries},
       {"statePath", statePath},
       {"lockPath", lockPath},
+      {"healthIntervalNs", healthIntervalNs},
+      {"healthCommand", healthCommand},
+      {"healthLogPath", healthLogPath},
   };
 }
 
@@ -78,6 +81,9 @@ MonitorConfig MonitorConfig::fromJson(const Json& json) {
   take(json, "restartRetries", config.restartRetries);
   take(json, "statePath", config.statePath);
   take(json, "lockPath", config.lockPath);
+  take(json, "healthIntervalNs", config.healthIntervalNs);
+  take(json, "healthCommand", config.healthCommand);
+  take(json, "healthLogPath", config.healthLogPath);
   return config;
 }
 

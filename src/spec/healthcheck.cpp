@@ -125,6 +125,40 @@ std::vector<std::string> fields(std::string_view text) {
 
 }  // namespace
 
+namespace {
+
+/// `value` (in units of 10^-digits) as Go prints it: "1", "1.5", "0.001".
+std::string withFraction(std::uint64_t value, int digits) {
+  std::uint64_t scale = 1;
+  for (int i = 0; i < digits; ++i)
+    scale *= 10;
+  std::string text = std::to_string(value / scale);
+  if (const std::uint64_t fraction = value % scale; fraction != 0) {
+    std::string digitsText = std::to_string(fraction);
+    digitsText.insert(0, static_cast<std::size_t>(digits) - digitsText.size(), '0');
+    digitsText.erase(digitsText.find_last_not_of('0') + 1);
+    text += "." + digitsText;
+  }
+  return text;
+}
+
+}  // namespace
+
+std::string formatGoDuration(std::int64_t nanoseconds) {
+  if (nanoseconds == 0) return "0s";
+  const std::string sign = nanoseconds < 0 ? "-" : "";
+  const std::uint64_t u = nanoseconds < 0 ? 0 - static_cast<std::uint64_t>(nanoseconds)
+                                          : static_cast<std::uint64_t>(nanoseconds);
+  if (u < 1'000) return sign + std::to_string(u) + "ns";
+  if (u < 1'000'000) return sign + withFraction(u, 3) + "\u00b5s";
+  if (u < 1'000'000'000) return sign + withFraction(u, 6) + "ms";
+  const std::string seconds = withFraction(u % 60'000'000'000, 9) + "s";
+  const std::uint64_t minutes = u / 60'000'000'000;
+  if (minutes == 0) return sign + seconds;
+  if (minutes < 60) return sign + std::to_string(minutes) + "m" + seconds;
+  return sign + std::to_string(minutes / 60) + "h" + std::to_string(minutes % 60) + "m" + seconds;
+}
+
 std::int64_t parseGoDuration(std::string_view text, std::string_view what) {
   return goDuration(text, what);
 }

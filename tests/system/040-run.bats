@@ -8,17 +8,8 @@ load helpers
 
 IMAGE=localhost/busybox:latest
 
-function setup_file() {
-    busybox_setup_file
-}
-
-function setup() {
-    busybox_setup
-}
-
-function teardown() {
-    remove_all_containers
-}
+# setup_file, setup and teardown of a file of busybox container tests.
+busybox_tests
 
 # No container is left: records, monitors, container processes, mounts.
 function assert_nothing_left() {

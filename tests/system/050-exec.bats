@@ -10,17 +10,8 @@ load helpers
 IMAGE=localhost/busybox:latest
 CTR=exec-ctr
 
-function setup_file() {
-    busybox_setup_file
-}
-
-function setup() {
-    busybox_setup
-}
-
-function teardown() {
-    remove_all_containers
-}
+# setup_file, setup and teardown of a file of busybox container tests.
+busybox_tests
 
 # The inspect ExecIDs of $CTR, each followed by a space.
 function exec_ids() {

@@ -8,17 +8,8 @@ load helpers
 
 IMAGE=localhost/busybox:latest
 
-function setup_file() {
-    busybox_setup_file
-}
-
-function setup() {
-    busybox_setup
-}
-
-function teardown() {
-    remove_all_containers
-}
+# setup_file, setup and teardown of a file of busybox container tests.
+busybox_tests
 
 @test "events: run -d, stop, rm write Podman's events in order, died once" {
     local name=evt-seq-$(safename)

@@ -8,17 +8,8 @@ load helpers
 
 IMAGE=localhost/busybox:latest
 
-function setup_file() {
-    busybox_setup_file
-}
-
-function setup() {
-    busybox_setup
-}
-
-function teardown() {
-    remove_all_containers
-}
+# setup_file, setup and teardown of a file of busybox container tests.
+busybox_tests
 
 # The last number the counter container logged.
 function last_count() {

@@ -3,36 +3,15 @@
 #
 # Restart policies, run by the container's monitor: on-failure[:N], always,
 # unless-stopped, honoured after stop and kill as Podman does; bad values.
-# Health checks: the --health-* values are checked, and a check is refused
-# (the checks themselves do not run yet).
+# Health checks: the --health-* values are checked and recorded (the checks
+# themselves: 066-health.bats).
 
 load helpers
 
 IMAGE=localhost/busybox:latest
 
-function setup_file() {
-    busybox_setup_file
-}
-
-function setup() {
-    busybox_setup
-}
-
-function teardown() {
-    remove_all_containers
-}
-
-# Waits (up to 20 s) until `inspect --format FORMAT NAME` prints EXPECTED.
-function wait_for_inspect() {
-    local name=$1 format=$2 expected=$3
-    local i
-    for i in $(seq 1 100); do
-        run_berth ? inspect --format "$format" "$name"
-        [[ "$status" -eq 0 && "$output" == "$expected" ]] && return 0
-        sleep 0.2
-    done
-    die "inspect $format of $name: '$output', expected '$expected'"
-}
+# setup_file, setup and teardown of a file of busybox container tests.
+busybox_tests
 
 # The container's process id (run_berth would log to stdout).
 function container_pid() {
@@ -207,14 +186,15 @@ ran"
         "ExecStart=$dir/berth start --all --filter restart-policy=always"
 }
 
-@test "health: a health check is refused (not run yet); --no-healthcheck is kept" {
-    run_berth 125 create --health-cmd 'echo hi' --health-interval 2s --health-retries 5 \
+@test "health: the --health-* values are recorded as Podman does; --no-healthcheck is kept" {
+    run_berth create --health-cmd 'echo hi' --health-interval 2s --health-retries 5 \
         --health-timeout 3s --health-start-period 1s --health-on-failure restart \
         --name health-flags $IMAGE true
-    is "$output" "Error: --health-cmd: health checks are not run by berth yet (use --no-healthcheck or --health-cmd none)"
-    run_berth 125 create --health-cmd '["echo","hi"]' --name health-exec $IMAGE true
-    run_berth ps -a --filter name=health- -q
-    is "$output" "" "nothing was created"
+    run_berth inspect --format '{{json .Config.Healthcheck}} {{.Config.HealthcheckOnFailureAction}}' health-flags
+    is "$output" '{"Test":["CMD-SHELL","echo hi"],"StartPeriod":1000000000,"Interval":2000000000,"Timeout":3000000000,"Retries":5} restart'
+    run_berth create --health-cmd '["echo","hi"]' --name health-exec $IMAGE true
+    run_berth inspect --format '{{json .Config.Healthcheck.Test}}' health-exec
+    is "$output" '["CMD","echo","hi"]'
     run_berth create --health-cmd none --name health-off $IMAGE true
     run_berth create --no-healthcheck --name health-none $IMAGE true
     run_berth inspect --format '{{json .Config.Healthcheck}} {{.Config.HealthcheckOnFailureAction}}' health-none

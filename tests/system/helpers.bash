@@ -247,8 +247,29 @@ function busybox_setup() {
         skip "BERTH_FIXTURES not set or not built (run tests/fixtures/make-images.sh)"
 }
 
+# Defines the setup_file, setup and teardown of a file whose tests run
+# busybox containers (the shared fixture image, fresh root and runroot per
+# test, containers removed after each). Call it after `load helpers`.
+function busybox_tests() {
+    function setup_file() { busybox_setup_file; }
+    function setup() { busybox_setup; }
+    function teardown() { remove_all_containers; }
+}
+
 function remove_all_containers() {
     "$BERTH" --root "$BERTH_TEST_ROOT" --runroot "$BERTH_TEST_RUNROOT" rm -a -f -t 0 >/dev/null 2>&1 || true
+}
+
+# Waits (up to 20 s) until `inspect --format FORMAT NAME` prints EXPECTED.
+function wait_for_inspect() {
+    local name=$1 format=$2 expected=$3
+    local i
+    for i in $(seq 1 100); do
+        run_berth ? inspect --format "$format" "$name"
+        [[ "$status" -eq 0 && "$output" == "$expected" ]] && return 0
+        sleep 0.2
+    done
+    die "inspect $format of $name: '$output', expected '$expected'"
 }
 
 function timestamp() {

@@ -16,6 +16,9 @@ struct SpawnStdio {
   int in = -1;
   int out = -1;
   int err = -1;
+  /// The child starts with no signal blocked (a parent reading SIGCHLD
+  /// from a signalfd keeps it blocked; the program it runs must not).
+  bool unblockSignals = false;
 };
 
 /// A child process with a pidfd (pidfd_open, kernel >= 5.3). Unless

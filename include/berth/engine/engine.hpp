@@ -245,6 +245,20 @@ class Engine {
   };
   ExecReport execContainer(const ExecRequest& request) const;
 
+  /// `berth healthcheck run` (container_health.cpp), also what the monitor
+  /// runs on its timer: runs the container's health check once inside it
+  /// (as exec does, output captured, killed at its timeout), records the
+  /// result in health.json holding the container's lock, emits a
+  /// health_status event, and carries out --health-on-failure when the
+  /// container has turned unhealthy. Throws for a container that does not
+  /// run ("container <id> is not running") or has no health check ("...
+  /// has no defined healthcheck"), as Podman.
+  struct HealthCheckReport {
+    bool passed = false;  ///< this run's command succeeded in time
+    std::string status;   ///< the container's health now: starting, healthy, unhealthy
+  };
+  HealthCheckReport runHealthCheck(const std::string& nameOrId) const;
+
   /// `berth export` (container_export.cpp): writes the container's root
   /// filesystem (its image layers under its writable layer, as the
   /// container sees them, without volumes or bind mounts) as an

@@ -50,6 +50,13 @@ struct MonitorConfig {
   /// record (pid, start time, restart count) holding the lock, as the CLI does.
   std::string statePath;
   std::string lockPath;
+  /// Health checks: every healthIntervalNs (0 = none) after the container
+  /// started and after the previous check ended, the monitor runs
+  /// healthCommand (`berth healthcheck run <id>`), one at a time. A
+  /// relaunch resets healthLogPath (health.json) to "starting".
+  std::int64_t healthIntervalNs = 0;
+  std::vector<std::string> healthCommand;
+  std::string healthLogPath;
 
   Json toJson() const;
   static MonitorConfig fromJson(const Json& json);

@@ -2,8 +2,7 @@
 // The --health-* flags of `berth create/run`, parsed as Podman 4.3.1's
 // makeHealthCheckFromCli does, with its messages, into Docker's
 // HealthConfig (the image config's .config.Healthcheck form), which the
-// container's spec keeps. Nothing runs the checks yet (issue 5: the
-// monitor's timer, `healthcheck run`, State.Health).
+// container's spec keeps. The monitor runs them (Engine::runHealthCheck).
 #pragma once
 
 #include <cstdint>
@@ -22,6 +21,9 @@ namespace berth::spec {
 /// prefixed by `what` and ": " when not empty: "invalid
 /// healthcheck-interval: time: unknown unit \"x\" in duration \"0x\"".
 std::int64_t parseGoDuration(std::string_view text, std::string_view what = "");
+
+/// Go's time.Duration.String(): "0s", "500ms", "1.5s", "1m30s", "1h0m0s".
+std::string formatGoDuration(std::int64_t nanoseconds);
 
 /// A health check: Docker's HealthConfig (durations in nanoseconds).
 struct HealthCheck {

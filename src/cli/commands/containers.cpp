@@ -284,6 +284,12 @@ void defineInspect(Cli& cli, const std::string& path, bool imagesToo) {
         }
       }
     }
+    // Podman's inspect data has a method State.Healthcheck() returning
+    // State.Health: templates may use either name (the JSON has only Health).
+    if (format->find("Healthcheck") != std::string::npos)
+      for (auto& object : found)
+        if (auto state = object.find("State"); state != object.end() && state->contains("Health"))
+          (*state)["Healthcheck"] = (*state)["Health"];
     printInspectResults(found, errors, *format, 4, "", Errc::NoSuchContainer);
     return 0;
   });

@@ -248,12 +248,6 @@ spec::ContainerSpec buildSpec(const CreateFlags& f, const std::vector<std::strin
   else if (!f.health.cmd.empty())
     s.healthcheck = spec::parseHealthFlags(f.health);
   s.healthOnFailure = spec::parseHealthOnFailure(f.healthOnFailure);
-  // Checked and parsed as Podman does, but nothing runs the checks yet:
-  // a health check the user asks for is refused rather than ignored.
-  if (s.healthcheck && s.healthcheck->test != std::vector<std::string>{"NONE"})
-    throwError(Errc::Unsupported,
-               "--health-cmd: health checks are not run by berth yet (use --no-healthcheck or "
-               "--health-cmd none)");
   s.tty = f.tty;
   s.interactive = f.interactive;
   return s;

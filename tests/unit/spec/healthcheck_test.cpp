@@ -133,3 +133,17 @@ TEST_CASE("--health-on-failure") {
         "invalid on-failure action \"bogus\" for health check: supported actions are "
         "none,kill,restart,stop");
 }
+
+TEST_CASE("formatGoDuration prints as Go's Duration.String") {
+  using berth::spec::formatGoDuration;
+  CHECK(formatGoDuration(0) == "0s");
+  CHECK(formatGoDuration(999) == "999ns");
+  CHECK(formatGoDuration(1'500) == "1.5\u00b5s");
+  CHECK(formatGoDuration(500'000'000) == "500ms");
+  CHECK(formatGoDuration(1'000'000'000) == "1s");
+  CHECK(formatGoDuration(1'500'000'000) == "1.5s");
+  CHECK(formatGoDuration(30'000'000'000) == "30s");
+  CHECK(formatGoDuration(90'000'000'000) == "1m30s");
+  CHECK(formatGoDuration(3'600'000'000'000) == "1h0m0s");
+  CHECK(formatGoDuration(-2'000'000'000) == "-2s");
+}
