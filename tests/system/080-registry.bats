@@ -411,3 +411,43 @@ CONF
     is "$(find "$BERTH_TEST_ROOT/layers" -mindepth 1 -maxdepth 1 -not -name '.*' | wc -l)" 3 "three layers, once each"
     is "$(find "$BERTH_TEST_ROOT/images/tmp" -mindepth 1 | wc -l)" 0 "no temporary left"
 }
+
+@test "a connection cut mid-layer is retried and resumed with a Range request" {
+    start_proxy "$REG_DIR/cut" "$OPEN" --cut 1
+    run_berth --separate-stderr pull -q --tls-verify=false --retry-delay 10ms "127.0.0.1:$PROXY_PORT/layers"
+    stop_registry "$REG_DIR/cut"
+    is "$output" "$LAYERS_IMAGE_ID" "the pull completed"
+    assert "$stderr" =~ "Failed, retrying in 10ms ... \(1/3\)" "the retry is reported"
+    run grep -c "range=bytes=" "$REG_DIR/cut/proxy.log"
+    assert "$output" -ge 1 "a Range request resumed the download: $(cat "$REG_DIR/cut/proxy.log")"
+    run_berth run --rm "127.0.0.1:$PROXY_PORT/layers" true
+
+    # --retry 0: the cut is an error, and nothing is stored.
+    fresh_store
+    start_proxy "$REG_DIR/cut" "$OPEN" --cut 1
+    run_berth --separate-stderr 125 pull -q --tls-verify=false --retry 0 "127.0.0.1:$PROXY_PORT/busybox"
+    stop_registry "$REG_DIR/cut"
+    expect_one_error_line "reading blob $BUSYBOX_LAYER_DIGEST"
+    assert_store_empty "cut without retries"
+}
+
+@test "SIGKILL mid-pull leaves no visible image; the next pull completes and cleans up" {
+    start_proxy "$REG_DIR/stall" "$OPEN" --stall
+    $BERTH --root "$BERTH_TEST_ROOT" --runroot "$BERTH_TEST_RUNROOT" pull -q --tls-verify=false \
+        "127.0.0.1:$PROXY_PORT/busybox" >/dev/null 2>&1 &
+    local pid=$! i
+    for i in $(seq 1 100); do
+        grep -q "/blobs/$BUSYBOX_LAYER_DIGEST" "$REG_DIR/stall/proxy.log" && break
+        sleep 0.1
+    done
+    sleep 0.3
+    kill -KILL "$pid"
+    wait "$pid" || true
+    stop_registry "$REG_DIR/stall"
+    run_berth images -q
+    is "$output" "" "no image listed after the kill"
+    run_berth pull -q --tls-verify=false "$OPEN/busybox"
+    is "$output" "$BUSYBOX_IMAGE_ID" "the next pull completes"
+    is "$(find "$BERTH_TEST_ROOT/images/tmp" -mindepth 1 | wc -l)" 0 "the killed pull's temporaries are gone"
+    is "$(find "$BERTH_TEST_ROOT/layers" -mindepth 1 -maxdepth 1 -name '.tmp-*' | wc -l)" 0 "no temporary layer"
+}

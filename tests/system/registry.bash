@@ -115,3 +115,18 @@ function stop_registry() {
 function push_fixture() {
     skopeo copy -q --dest-tls-verify=false "oci:$1:latest" "docker://$2" >/dev/null
 }
+
+# start_proxy DIR UPSTREAM ARGS...: registry-flaky-proxy.py in front of
+# UPSTREAM (host:port); sets PROXY_PORT; its log is DIR/proxy.log.
+function start_proxy() {
+    local dir=$1 upstream=$2
+    shift 2
+    mkdir -p "$dir"
+    PROXY_PORT=$(free_port)
+    : >"$dir/proxy.log"
+    setsid /usr/bin/python3 "$REGISTRY_HELPERS_DIR/../fixtures/registry-flaky-proxy.py" \
+        --port "$PROXY_PORT" --upstream "$upstream" --log "$dir/proxy.log" "$@" \
+        </dev/null >"$dir/proxy.out" 2>&1 &
+    echo $! >"$dir/proxy.pid"
+    _wait_for_port "$PROXY_PORT" || { cat "$dir/proxy.out" >&2; return 1; }
+}
