@@ -141,6 +141,26 @@ std::string Engine::push(const PushRequest& request, const ProgressSink& progres
     throwError(Errc::InvalidArgument,
                "unsupported manifest type \"{}\": expected oci or v2s2 (v2s1 is not supported)",
                request.format);
+  // Local destinations: what save writes (the archive plugin).
+  for (const auto& [transport, format] : {std::pair<std::string, std::string>{"oci:", "oci-dir"},
+                                          {"oci-archive:", "oci-archive"},
+                                          {"docker-archive:", "docker-archive"}}) {
+    if (request.destination.rfind(transport, 0) != 0) continue;
+    const std::string path = request.destination.substr(transport.size());
+    if (path.empty() || path.find(':') != std::string::npos)
+      throwError(Errc::InvalidArgument,
+                 "invalid destination \"{}\": expected {}PATH (a reference after the path is "
+                 "not supported)",
+                 request.destination, transport);
+    if (!request.format.empty())
+      throwError(Errc::InvalidArgument, "--format applies to docker:// destinations only");
+    SaveRequest save;
+    save.images = {request.image};
+    save.format = format;
+    save.output = path;
+    this->save(save);
+    return image::ImageStore(paths_).resolve(request.image).manifestDigest;
+  }
   registry::AccessOptions access = accessOptions(request.access, paths_.rootless);
   image::ImageStore store(paths_);
   const image::StoredImage image = store.resolve(request.image);

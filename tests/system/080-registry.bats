@@ -451,3 +451,18 @@ CONF
     is "$(find "$BERTH_TEST_ROOT/images/tmp" -mindepth 1 | wc -l)" 0 "the killed pull's temporaries are gone"
     is "$(find "$BERTH_TEST_ROOT/layers" -mindepth 1 -maxdepth 1 -name '.tmp-*' | wc -l)" 0 "no temporary layer"
 }
+
+@test "push to oci:, oci-archive: and docker-archive: destinations" {
+    run_berth load -i "$BERTH_FIXTURES/busybox-docker-archive.tar"
+    run_berth push localhost/busybox "oci:$BATS_TEST_TMPDIR/layout"
+    run skopeo inspect "oci:$BATS_TEST_TMPDIR/layout"
+    assert "$status" == 0 "skopeo reads the oci: push: $output"
+    is "$(jq -r .Architecture <<<"$output")" "amd64"
+    run_berth push localhost/busybox "oci-archive:$BATS_TEST_TMPDIR/a.tar"
+    run_berth push localhost/busybox "docker-archive:$BATS_TEST_TMPDIR/d.tar"
+    fresh_store
+    run_berth load -i "$BATS_TEST_TMPDIR/d.tar"
+    is "$output" "Loaded image: localhost/busybox:latest" "the docker-archive loads"
+    run_berth --separate-stderr 125 push localhost/busybox "oci-archive:$BATS_TEST_TMPDIR/b.tar:ref"
+    expect_one_error_line "invalid destination"
+}
