@@ -166,7 +166,8 @@ bench_snapshot_berth() {
     self_dir=$(dirname "$(readlink -f "$berth")")
     mkdir -p "$tmp/bin" "$tmp/libexec/berth"
     cp "$berth" "$tmp/bin/berth"
-    for helper in pause/berth-pause monitor/berth-monitor init/berth-init image/archive/berth-archive.so; do
+    for helper in pause/berth-pause monitor/berth-monitor init/berth-init image/archive/berth-archive.so \
+      registry/curl/berth-registry.so; do
       name=${helper##*/}
       for candidate in "$self_dir/../libexec/berth/$name" "$self_dir/../$helper"; do
         if [[ -x $candidate ]]; then

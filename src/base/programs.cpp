@@ -46,10 +46,11 @@ std::string findInPath(const std::string& name) {
 std::string findBerthHelper(const std::string& name) {
   const std::string self = selfDirectory();
   // Where each helper is built in a build tree, relative to src/cli/.
-  const std::string buildSubdir = name == "berth-pause"        ? "pause"
-                                  : name == "berth-init"       ? "init"
-                                  : name == "berth-archive.so" ? "image/archive"
-                                                               : "monitor";
+  const std::string buildSubdir = name == "berth-pause"         ? "pause"
+                                  : name == "berth-init"        ? "init"
+                                  : name == "berth-archive.so"  ? "image/archive"
+                                  : name == "berth-registry.so" ? "registry/curl"
+                                                                : "monitor";
   for (const std::string& candidate :
        {self + "/../libexec/berth/" + name, self + "/../" + buildSubdir + "/" + name,
         std::string(BERTH_LIBEXECDIR) + "/" + name}) {

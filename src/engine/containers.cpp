@@ -228,7 +228,19 @@ std::string Engine::createContainer(const CreateRequest& request) const {
                request.pull);
 
   image::ImageStore images(paths_);
-  const auto found = images.lookup(spec.image);
+  std::optional<image::StoredImage> found;
+  if (request.pull != "always") found = images.lookup(spec.image);
+  if (request.pull == "always" || request.pull == "newer" || (!found && request.pull != "never")) {
+    PullRequest pullRequest = request.pullOptions;
+    pullRequest.image = spec.image;
+    try {
+      const PullReport pulled = pull(pullRequest, request.pullProgress);
+      found = images.lookup(pulled.imageId);
+    } catch (const Error&) {
+      // "newer": a registry that cannot be asked leaves the local image.
+      if (request.pull != "newer" || !found) throw;
+    }
+  }
   if (!found) throwError(Errc::NoSuchImage, "{}: image not known", spec.image);
   const oci::ImageConfig imageConfig =
       oci::ImageConfig::fromJson(images.readConfig(*found), "the image configuration");

@@ -25,17 +25,17 @@ function get_version() {
     listed "$commands" version || die "--help does not list 'version'; commands: $commands"
 
     local cmd
-    for cmd in images image rmi tag history load run ps create start stop rm logs; do
+    for cmd in images image rmi tag history load run ps create start stop rm logs pull push login logout; do
         listed "$commands" "$cmd" || die "--help does not list '$cmd'; commands: $commands"
     done
-    for cmd in pull login; do
+    for cmd in search; do
         if listed "$commands" "$cmd"; then
             die "--help lists '$cmd', which does not exist yet; commands: $commands"
         fi
     done
     # Whatever the layout, no indented line may offer these as commands.
-    if grep -Eq '^[[:space:]]+(pull|login)([[:space:]]|$)' <<<"$help"; then
-        die "--help has a line offering 'pull' or 'login': $help"
+    if grep -Eq '^[[:space:]]+(search)([[:space:]]|$)' <<<"$help"; then
+        die "--help has a line offering 'search': $help"
     fi
 
     # The global flags are documented.
@@ -233,7 +233,7 @@ function expect_one_error_line() {
 
 @test "commands that do not exist: exit 125, 'unrecognized command'" {
     local cmd
-    for cmd in pull login "$(safename)"; do
+    for cmd in search "$(safename)"; do
         run_berth --separate-stderr 125 "$cmd"
         assert "$stderr" =~ "Error: unrecognized command" "stderr of 'berth $cmd'"
         assert "${#stderr_lines[@]}" -eq 1 "one line on stderr for 'berth $cmd': $stderr"

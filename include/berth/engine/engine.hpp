@@ -9,6 +9,7 @@
 #include <optional>
 
 #include "berth/base/json.hpp"
+#include "berth/registry/registry_plugin.hpp"
 #include "berth/spec/container_spec.hpp"
 #include "berth/state/events.hpp"
 #include "berth/state/paths.hpp"
@@ -88,6 +89,74 @@ class Engine {
   };
   ImportReport importImage(const ImportRequest& request) const;
 
+  // -------------------------------------------------------------- registry
+  // registry.cpp: pull, push, login, logout. The network work is done by the
+  // registry plugin (libcurl), loaded only here.
+
+  /// How to reach registries, as the flags give it.
+  struct RegistryAccess {
+    std::string authFile;           ///< --authfile ("" = REGISTRY_AUTH_FILE or the default)
+    std::string creds;              ///< --creds USER:PASSWORD
+    std::optional<bool> tlsVerify;  ///< --tls-verify (unset: registries.conf decides)
+    std::string certDir;            ///< --cert-dir
+    std::optional<int> retries;     ///< --retry (default 3)
+    std::string retryDelay;         ///< --retry-delay ("1s", "500ms"; default 1s)
+  };
+  /// Progress of a pull or push; `Note` events carry Podman's text lines
+  /// ("Trying to pull X...", "Resolved ... as an alias").
+  using ProgressSink = registry::ProgressSink;
+
+  /// `berth pull`: resolves the name (registries.conf: aliases, search
+  /// registries, mirrors, blocked, insecure), pulls the first candidate
+  /// that works into the store and returns its id. Errors: one per
+  /// candidate tried, joined as Podman does ("2 errors occurred while
+  /// pulling:" and a " * " line each); Error(InvalidArgument) for a bad
+  /// reference or flag.
+  struct PullRequest {
+    std::string image;
+    RegistryAccess access;
+    std::string platform;
+    std::string os;
+    std::string arch;
+    std::string variant;
+  };
+  struct PullReport {
+    std::string imageId;  ///< 64 hex
+    std::string name;     ///< the reference pulled
+    std::vector<std::string> warnings;
+  };
+  PullReport pull(const PullRequest& request, const ProgressSink& progress) const;
+
+  /// `berth push IMAGE [DESTINATION]`: the destination is a
+  /// "[docker://]host/repo[:tag]" (default: the image's name); `format`
+  /// "", "oci" or "v2s2"; `digestFile` receives the manifest digest.
+  struct PushRequest {
+    std::string image;
+    std::string destination;
+    std::string format;
+    std::string digestFile;
+    RegistryAccess access;
+  };
+  std::string push(const PushRequest& request, const ProgressSink& progress) const;
+
+  /// `berth login`: checks the credentials against the registry, then
+  /// stores them in the auth file. `registry` "" = the first
+  /// unqualified-search registry. Error(PermissionDenied) for a wrong
+  /// password (nothing is stored).
+  struct LoginRequest {
+    std::string registry;
+    std::string username;
+    std::string password;
+    RegistryAccess access;
+  };
+  void login(const LoginRequest& request) const;
+  /// `berth login --get-login`: the user name stored for the registry;
+  /// Error(InvalidArgument) "not logged into REGISTRY".
+  std::string loginUser(const std::string& registry, const std::string& authFile) const;
+  /// `berth logout`: removes the registry's entry (all with `all`).
+  /// Error(InvalidArgument) "not logged into REGISTRY" when it had none.
+  void logout(const std::string& registry, const std::string& authFile, bool all) const;
+
   // ---------------------------------------------------------------- images
 
   /// `berth images`: one Podman ImageSummary per image (the keys of `podman
@@ -138,17 +207,20 @@ class Engine {
   // container_list.cpp: ps and inspect; container_export.cpp: export;
   // container_exec.cpp: exec.
 
-  /// `berth create`: resolves the image (`pull`: "never" or "missing"; no
-  /// registry yet, so a missing image is Error(NoSuchImage) "NAME: image
-  /// not known"), builds the OCI runtime spec (the user, the entrypoint, the
-  /// mounts: every bad value is an error here, before anything is written),
-  /// then records the container. `replace` first removes a container of the
-  /// same name. Returns the 64-hex id.
+  /// `berth create`: resolves the image (`pull`: "missing" pulls it when
+  /// it is not in the store, "always" and "newer" pull it every time,
+  /// "never" makes a missing image Error(NoSuchImage) "NAME: image not
+  /// known"; pulls report to `pullProgress`), builds the OCI runtime spec (the user, the
+  /// entrypoint, the mounts: every bad value is an error here, before anything is written), then
+  /// records the container. `replace` first removes a container of the same name. Returns the
+  /// 64-hex id.
   struct CreateRequest {
     spec::ContainerSpec spec;
     std::vector<std::string> commandLine;  ///< Config.CreateCommand
     bool replace = false;
     std::string pull = "missing";
+    PullRequest pullOptions;  ///< access and platform for a pull (image is spec.image)
+    ProgressSink pullProgress;
   };
   std::string createContainer(const CreateRequest& request) const;
 

@@ -9,6 +9,7 @@
 
 #include "../cli.hpp"
 #include "../output.hpp"
+#include "../progress.hpp"
 #include "berth/base/detach_keys.hpp"
 #include "berth/base/error.hpp"
 #include "berth/base/fs.hpp"
@@ -56,6 +57,11 @@ struct CreateFlags {
   std::string cpuShares;
   std::string network;
   std::string pull = "missing";
+  RegistryFlags registry;
+  bool quiet = false;
+  std::string platform;
+  std::string arch;
+  std::string variant;
   std::string umask;
   std::string logDriver;
   std::vector<std::string> logOpts;
@@ -121,6 +127,15 @@ void defineFlags(CLI::App* app, CreateFlags& f, bool run) {
   app->add_option("-c,--cpu-shares", f.cpuShares, "CPU shares (relative weight)");
   app->add_option("--network,--net", f.network, "Connect a container to a network");
   app->add_option("--pull", f.pull, "Pull image policy");
+  addRegistryFlags(app, f.registry, false, false, false);
+  app->add_flag("-q,--quiet", f.quiet, "Suppress output information when pulling images");
+  app->add_option(
+      "--platform", f.platform,
+      "Specify the platform for selecting the image.  (Conflicts with --arch and --os)");
+  app->add_option("--arch", f.arch,
+                  "use ARCH instead of the architecture of the machine for choosing images");
+  app->add_option("--variant", f.variant,
+                  "Use VARIANT instead of the running architecture variant for choosing images");
   app->add_option("--umask", f.umask, "Set umask in container");
   app->add_option("--log-driver", f.logDriver, "Logging driver for the container");
   addOption(app, "--log-opt", f.logOpts, "Logging driver options");
@@ -276,6 +291,11 @@ std::string create(Cli& cli, const CreateFlags& flags, const std::vector<std::st
   request.commandLine = commandLine(cli.argc(), cli.argv());
   request.replace = flags.replace;
   request.pull = flags.pull;
+  request.pullOptions.access = flags.registry.resolved();
+  request.pullOptions.platform = flags.platform;
+  request.pullOptions.arch = flags.arch;
+  request.pullOptions.variant = flags.variant;
+  request.pullProgress = progressPrinter(flags.quiet);
   checkCidfile(flags.cidfile);
   const std::string id = cli.engine().createContainer(request);
   if (!flags.cidfile.empty()) {

@@ -1,0 +1,399 @@
+// SPDX-License-Identifier: Apache-2.0
+// Pull: manifest (an index resolved to one platform), config, layers in
+// parallel (download, verify, extract), then the image is listed.
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <memory>
+#include <mutex>
+#include <thread>
+
+#include "berth/base/error.hpp"
+#include "berth/base/fs.hpp"
+#include "berth/base/ids.hpp"
+#include "berth/base/scope_exit.hpp"
+#include "berth/image/layer_extract.hpp"
+#include "berth/image/reference.hpp"
+#include "berth/image/sha256.hpp"
+#include "berth/image/store.hpp"
+#include "berth/oci/image_config.hpp"
+#include "berth/oci/manifest.hpp"
+#include "berth/oci/media_types.hpp"
+#include "operations.hpp"
+#include "session.hpp"
+
+namespace berth::registry::detail {
+
+const char* const kManifestAccept =
+    "Accept: application/vnd.oci.image.manifest.v1+json, "
+    "application/vnd.docker.distribution.manifest.v2+json, "
+    "application/vnd.docker.distribution.manifest.v1+prettyjws, "
+    "application/vnd.docker.distribution.manifest.v1+json, "
+    "application/vnd.docker.distribution.manifest.list.v2+json, "
+    "application/vnd.oci.image.index.v1+json";
+
+namespace {
+
+constexpr std::size_t kMaxManifestSize = 4 << 20;  // containers/image's limit
+constexpr std::size_t kMaxConfigSize = 32 << 20;
+
+std::string sha256Of(std::string_view data) {
+  image::Sha256 hash;
+  hash.update(data);
+  return hash.digest();
+}
+
+struct FetchedManifest {
+  std::string bytes;
+  std::string mediaType;
+  std::string digest;
+  Json json;
+};
+
+/// GET /v2/<repo>/manifests/<reference>, checked: size, JSON, digest.
+FetchedManifest fetchManifest(Session& session, HttpClient& client, const std::string& repo,
+                              const std::string& reference, const std::string& scope) {
+  const std::string where = fmt::format("{} in {}/{}", reference, session.host(), repo);
+  HttpRequest request;
+  request.url = "/v2/" + repo + "/manifests/" + reference;
+  request.headers.emplace_back(kManifestAccept);
+  request.maxBody = kMaxManifestSize;
+  HttpResponse response = session.send(client, request, scope);
+  if (response.bodyTooLarge)
+    throwError(Errc::InvalidArgument,
+               "reading manifest {}: manifest exceeds the maximum allowed size of {} bytes", where,
+               kMaxManifestSize);
+  if (response.status != 200) {
+    std::string code;
+    const std::string described = describeErrorBody(response, &code);
+    throw RegistryError(response.status == 404                             ? Errc::NoSuchImage
+                        : response.status == 401 || response.status == 403 ? Errc::PermissionDenied
+                                                                           : Errc::Internal,
+                        fmt::format("reading manifest {}: {}", where, described), response.status,
+                        code);
+  }
+  FetchedManifest fetched;
+  fetched.bytes = std::move(response.body);
+  fetched.digest = sha256Of(fetched.bytes);
+  try {
+    fetched.json = Json::parse(fetched.bytes);
+  } catch (const std::exception& e) {
+    throwError(Errc::InvalidArgument, "reading manifest {}: the manifest is not JSON: {}", where,
+               e.what());
+  }
+  if (!fetched.json.is_object())
+    throwError(Errc::InvalidArgument, "reading manifest {}: the manifest is not a JSON object",
+               where);
+  std::string type = response.header("content-type");
+  type = type.substr(0, type.find(';'));
+  if (fetched.json.contains("mediaType") && fetched.json["mediaType"].is_string())
+    type = fetched.json["mediaType"].get<std::string>();
+  else if (!oci::isManifestMediaType(type) && !oci::isIndexMediaType(type))
+    type = fetched.json.contains("manifests") ? std::string(oci::kOciImageIndex)
+                                              : std::string(oci::kOciImageManifest);
+  fetched.mediaType = type;
+  if (reference.rfind("sha256:", 0) == 0 && fetched.digest != reference)
+    throwError(Errc::InvalidArgument,
+               "reading manifest {}: manifest digest {} does not match the requested {}", where,
+               fetched.digest, reference);
+  const std::string announced = response.header("docker-content-digest");
+  if (announced.rfind("sha256:", 0) == 0 && announced != fetched.digest)
+    throwError(Errc::InvalidArgument,
+               "reading manifest {}: the registry says its digest is {}, its content has {}", where,
+               announced, fetched.digest);
+  if (type == oci::kDockerManifestSchema1 || type == oci::kDockerManifestSchema1Signed)
+    throwError(Errc::Unsupported,
+               "reading manifest {}: Docker schema 1 manifests are not supported", where);
+  return fetched;
+}
+
+/// Streams a blob to `path`, hashing on the way; resumes with a Range after
+/// a broken connection; verifies size and digest.
+void downloadBlob(Session& session, HttpClient& client, const std::string& repo,
+                  const oci::Descriptor& blob, const std::string& path, const std::string& scope,
+                  const ProgressSink& progress, std::mutex& progressMutex) {
+  const std::string digest = blob.digest.str();
+  UniqueFd fd = openFile(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  auto hash = std::make_unique<image::Sha256>();
+  std::uint64_t written = 0;
+  std::uint64_t reported = 0;
+  const auto restart = [&] {
+    if (::ftruncate(fd.get(), 0) != 0 || ::lseek(fd.get(), 0, SEEK_SET) != 0)
+      throwErrno("truncate {}", path);
+    hash = std::make_unique<image::Sha256>();
+    written = 0;
+  };
+  HttpRequest request;
+  request.url = "/v2/" + repo + "/blobs/" + digest;
+  request.onStatus = [&](long status) {
+    if (status == 200 && written > 0) restart();  // the server ignored the Range
+  };
+  request.sink = [&](const char* data, std::size_t size) {
+    writeAll(fd.get(), std::string_view(data, size), path);
+    hash->update(data, size);
+    written += size;
+    if (blob.size > 0 && written > static_cast<std::uint64_t>(blob.size)) return false;
+    if (progress && written - reported >= (256 << 10)) {
+      reported = written;
+      std::lock_guard lock(progressMutex);
+      progress(ProgressEvent{ProgressEvent::Kind::BlobBytes, digest, written,
+                             static_cast<std::uint64_t>(blob.size), ""});
+    }
+    return true;
+  };
+  const auto onRetry = [&](HttpRequest& retry) { retry.resumeFrom = written; };
+  HttpResponse response;
+  try {
+    response = session.send(client, request, scope, onRetry);
+  } catch (const Error& e) {
+    throw e.wrapped(fmt::format("reading blob {}", digest));
+  }
+  if (response.status == 416) {  // a resume at the very end: nothing more to send
+    response.status = 206;
+  }
+  if (response.status / 100 != 2)
+    throwError(response.status == 404 ? Errc::NoSuchImage : Errc::Internal, "reading blob {}: {}",
+               digest, describeErrorBody(response));
+  if (blob.size > 0 && written != static_cast<std::uint64_t>(blob.size))
+    throwError(Errc::InvalidArgument,
+               "reading blob {}: the registry sent {} bytes, the manifest says {}", digest, written,
+               blob.size);
+  const std::string actual = hash->digest();
+  if (actual != digest)
+    throwError(Errc::InvalidArgument, "reading blob {}: digest did not match, expected {}, got {}",
+               digest, digest, actual);
+  if (progress) {
+    std::lock_guard lock(progressMutex);
+    progress(ProgressEvent{ProgressEvent::Kind::BlobDone, digest, written, written, ""});
+  }
+}
+
+struct LayerJob {
+  oci::Descriptor blob;
+  std::string chainId;
+  std::string diffId;
+  bool needBlob = false;   ///< download into blobs/
+  bool needLayer = false;  ///< extract into layers/
+  std::string blobTemp;    ///< downloaded file
+  std::string layerTemp;   ///< extracted dir
+};
+
+}  // namespace
+
+PullResult pullImage(const state::StorePaths& paths, const PullOptions& options,
+                     const ProgressSink& progress) {
+  const image::Reference ref = image::parseReference(options.reference);
+  const std::string what = "docker://" + options.reference;
+  const std::string repo = ref.path;
+  const std::string scope = "repository:" + repo + ":pull";
+  std::mutex progressMutex;
+  const ProgressSink report = [&](const ProgressEvent& event) {
+    if (!progress) return;
+    std::lock_guard lock(progressMutex);
+    progress(event);
+  };
+  Session session(ref.domain, options.access, report);
+  HttpClient client;
+  try {
+    session.ping(client);
+  } catch (const Error& e) {
+    throw e.wrapped(
+        fmt::format("initializing source {}: pinging container registry {}", what, ref.domain));
+  }
+  FetchedManifest manifest;
+  try {
+    manifest = fetchManifest(session, client, repo, ref.isDigested() ? ref.digest : ref.tag, scope);
+  } catch (const Error& e) {
+    throw e.wrapped(fmt::format("initializing source {}", what));
+  }
+  if (oci::isIndexMediaType(manifest.mediaType)) {
+    const oci::Index index = oci::Index::fromJson(manifest.json, what);
+    const auto chosen = selectManifest(index, options.platform);
+    if (!chosen)
+      throwError(Errc::NoSuchImage, "choosing an image from manifest list {}: {}", what,
+                 noMatchMessage(options.platform));
+    try {
+      manifest = fetchManifest(session, client, repo, index.manifests[*chosen].digest.str(), scope);
+    } catch (const Error& e) {
+      throw e.wrapped(fmt::format("initializing source {}", what));
+    }
+    if (!oci::isManifestMediaType(manifest.mediaType))
+      throwError(Errc::Unsupported, "{}: the index entry for the platform is a {}, not an image",
+                 what, manifest.mediaType);
+  }
+  if (!oci::isManifestMediaType(manifest.mediaType))
+    throwError(Errc::Unsupported, "{}: unsupported manifest type \"{}\"", what, manifest.mediaType);
+  const oci::Manifest parsed = oci::Manifest::fromJson(manifest.json, what);
+  report(ProgressEvent{ProgressEvent::Kind::GettingSignatures, "", 0, 0, ""});
+
+  image::ImageStore store(paths);
+  store.removeTemporaryLeftovers();
+  FileLock writing = store.writerLock();
+  store.initialize();
+  const std::string work = store.tempDir() + "/pull-" + generateId().substr(0, 16);
+  makeDirs(work, 0700);
+  std::vector<std::string> layerTemps;
+  std::mutex tempsMutex;
+  ScopeExit removeWork([&] {
+    try {
+      removeAll(work);
+      for (const auto& dir : layerTemps)
+        removeAll(dir);
+    } catch (...) {
+    }
+  });
+
+  // The config: small, read first (its diff ids say what to extract).
+  const std::string configDigest = parsed.config.digest.str();
+  std::string configBytes;
+  std::string configTemp;
+  if (store.hasBlob(configDigest)) {
+    configBytes = readFile(store.blobPath(configDigest));
+  } else {
+    HttpRequest request;
+    request.url = "/v2/" + repo + "/blobs/" + configDigest;
+    request.maxBody = kMaxConfigSize;
+    const HttpResponse response = session.send(client, request, scope);
+    if (response.status != 200)
+      throwError(Errc::Internal, "reading blob {}: {}", configDigest, describeErrorBody(response));
+    if (response.bodyTooLarge)
+      throwError(Errc::InvalidArgument, "reading blob {}: the config exceeds {} bytes",
+                 configDigest, kMaxConfigSize);
+    configBytes = response.body;
+    const std::string actual = sha256Of(configBytes);
+    if (actual != configDigest)
+      throwError(Errc::InvalidArgument,
+                 "reading blob {}: digest did not match, expected {}, got {}", configDigest,
+                 configDigest, actual);
+    configTemp = work + "/config";
+    writeFile(configTemp, configBytes, 0644);
+  }
+  const oci::ImageConfig config =
+      oci::ImageConfig::fromJson(parseJson(configBytes, configDigest), configDigest);
+  if (config.rootfs.diffIds.size() != parsed.layers.size())
+    throwError(Errc::InvalidArgument, "{}: the config lists {} layers, the manifest {}", what,
+               config.rootfs.diffIds.size(), parsed.layers.size());
+  std::vector<std::string> diffIds;
+  for (const auto& id : config.rootfs.diffIds)
+    diffIds.push_back(id.str());
+  const auto chain = image::ImageStore::chainIds(diffIds, sha256Of);
+
+  std::vector<LayerJob> jobs;
+  for (std::size_t i = 0; i < parsed.layers.size(); ++i) {
+    LayerJob job;
+    job.blob = parsed.layers[i];
+    job.chainId = chain[i];
+    job.diffId = diffIds[i];
+    const bool planned = std::any_of(jobs.begin(), jobs.end(), [&](const LayerJob& j) {
+      return j.blob.digest == job.blob.digest;
+    });
+    const bool layerPlanned = std::any_of(jobs.begin(), jobs.end(), [&](const LayerJob& j) {
+      return j.chainId == job.chainId && j.needLayer;
+    });
+    job.needBlob = !planned && !store.hasBlob(job.blob.digest.str());
+    job.needLayer = !layerPlanned && !store.hasLayer(job.chainId);
+    if (job.needLayer && !job.needBlob && planned) job.needBlob = false;
+    jobs.push_back(std::move(job));
+  }
+
+  // Layers in parallel: each worker its own connection.
+  std::atomic<std::size_t> next{0};
+  std::exception_ptr failure;
+  std::mutex failureMutex;
+  std::vector<std::string> warnings;
+  const auto worker = [&] {
+    HttpClient own;
+    for (;;) {
+      const std::size_t i = next++;
+      if (i >= jobs.size()) return;
+      {
+        std::lock_guard lock(failureMutex);
+        if (failure) return;
+      }
+      LayerJob& job = jobs[i];
+      const std::string digest = job.blob.digest.str();
+      try {
+        if (!job.needBlob && !job.needLayer) {
+          report(ProgressEvent{ProgressEvent::Kind::BlobSkipped, digest, 0,
+                               static_cast<std::uint64_t>(job.blob.size), ""});
+          continue;
+        }
+        report(ProgressEvent{ProgressEvent::Kind::BlobStart, digest, 0,
+                             static_cast<std::uint64_t>(job.blob.size), ""});
+        std::string blobPath = store.blobPath(digest);
+        if (job.needBlob || !store.hasBlob(digest)) {
+          job.blobTemp = work + "/blob-" + std::to_string(i);
+          downloadBlob(session, own, repo, job.blob, job.blobTemp, scope, progress, progressMutex);
+          blobPath = job.blobTemp;
+        }
+        if (job.needLayer) {
+          const std::string dir = paths.layersDir() + "/.tmp-" + generateId().substr(0, 16);
+          {
+            std::lock_guard lock(tempsMutex);
+            layerTemps.push_back(dir);
+          }
+          makeDirs(dir + "/diff", 0755);
+          image::ExtractOptions extract;
+          extract.rootless = paths.rootless;
+          const auto extracted = image::extractLayer(blobPath, dir + "/diff", extract);
+          if (extracted.diffId != job.diffId)
+            throwError(Errc::InvalidArgument,
+                       "layer {} has diff id {}, but the image config says {}", digest,
+                       extracted.diffId, job.diffId);
+          image::ImageStore::writeLayerInfo(dir, extracted.diffId,
+                                            static_cast<std::int64_t>(extracted.uncompressedSize));
+          job.layerTemp = dir;
+          std::lock_guard lock(failureMutex);
+          warnings.insert(warnings.end(), extracted.warnings.begin(), extracted.warnings.end());
+        }
+      } catch (...) {
+        std::lock_guard lock(failureMutex);
+        if (!failure) failure = std::current_exception();
+      }
+    }
+  };
+  const std::size_t threads = std::max<std::size_t>(
+      1, std::min<std::size_t>(static_cast<std::size_t>(std::max(1, options.access.parallel)),
+                               jobs.size()));
+  std::vector<std::thread> pool;
+  for (std::size_t t = 1; t < threads; ++t)
+    pool.emplace_back(worker);
+  worker();
+  for (auto& thread : pool)
+    thread.join();
+  if (failure) std::rethrow_exception(failure);
+
+  // Everything verified: layers, blobs, config, manifest, then the index.
+  report(ProgressEvent{ProgressEvent::Kind::Config, configDigest, 0, 0, ""});
+  for (auto& job : jobs) {
+    if (!job.layerTemp.empty()) {
+      store.commitLayer(job.layerTemp, job.chainId);
+      std::lock_guard lock(tempsMutex);
+      layerTemps.erase(std::remove(layerTemps.begin(), layerTemps.end(), job.layerTemp),
+                       layerTemps.end());
+    }
+    if (!job.blobTemp.empty()) store.commitBlob(job.blobTemp, job.blob.digest.str());
+  }
+  if (!configTemp.empty()) store.commitBlob(configTemp, configDigest);
+  report(ProgressEvent{ProgressEvent::Kind::WritingManifest, "", 0, 0, ""});
+  const std::string manifestTemp = work + "/manifest";
+  writeFile(manifestTemp, manifest.bytes, 0644);
+  store.commitBlob(manifestTemp, manifest.digest);
+  image::StoredImage stored;
+  stored.manifestDigest = manifest.digest;
+  stored.manifestSize = static_cast<std::int64_t>(manifest.bytes.size());
+  stored.manifestMediaType = manifest.mediaType;
+  stored.configDigest = configDigest;
+  if (!options.name.empty()) stored.names.push_back(options.name);
+  store.addImage(stored);
+  report(ProgressEvent{ProgressEvent::Kind::StoringSignatures, "", 0, 0, ""});
+  PullResult result;
+  result.imageId = stored.id();
+  result.manifestDigest = manifest.digest;
+  result.warnings = std::move(warnings);
+  return result;
+}
+
+}  // namespace berth::registry::detail
