@@ -497,3 +497,16 @@ CONF
     run skopeo inspect --tls-verify=false "docker://$OPEN/mounted/bb:1"
     assert "$status" == 0 "the pushed image is readable: $output"
 }
+
+@test "pull --all-tags pulls every tag of the repository" {
+    push_fixture "$BERTH_FIXTURES/busybox-oci" "$OPEN/alltags:one"
+    push_fixture "$BERTH_FIXTURES/layers-oci" "$OPEN/alltags:two"
+    run_berth pull -q -a --tls-verify=false "$OPEN/alltags"
+    is "$output" "$BUSYBOX_IMAGE_ID
+$LAYERS_IMAGE_ID" "one id per tag"
+    run_berth images --format '{{.Tag}}' --sort tag
+    assert "$output" =~ "one" "tag one"
+    assert "$output" =~ "two" "tag two"
+    run_berth --separate-stderr 125 pull -a --tls-verify=false "$OPEN/alltags:one"
+    expect_one_error_line "tag can't be used with --all-tags/-a"
+}
