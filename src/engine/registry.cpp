@@ -135,6 +135,33 @@ Engine::PullReport Engine::pull(const PullRequest& request, const ProgressSink& 
   throw Error(only ? only->kind() : Errc::Internal, message);
 }
 
+std::vector<Engine::PullReport> Engine::pullAllTags(const PullRequest& request,
+                                                    const ProgressSink& progress) const {
+  const std::string name = stripDockerTransport(request.image, "pull");
+  const image::Reference parsed = image::parseReference(name);
+  if (parsed.isTagged() || parsed.isDigested())
+    throwError(Errc::InvalidArgument, "{}: tag can't be used with --all-tags/-a", request.image);
+  registry::AccessOptions access = accessOptions(request.access, paths_.rootless);
+  const registry::RegistriesConf conf = registry::RegistriesConf::load(paths_.rootless);
+  const registry::ShortNameResolution resolution =
+      registry::resolveShortName(conf, name, haveTerminal());
+  if (!resolution.note.empty()) note(progress, resolution.note);
+  // The repository of the first candidate, without its default tag.
+  const image::Reference repo = image::parseReference(resolution.candidates.front());
+  access.insecure =
+      request.access.tlsVerify ? !*request.access.tlsVerify : conf.isInsecure(repo.name());
+  conf.checkNotBlocked(repo.name());
+  enterUserNamespace();
+  const std::vector<std::string> tags = registry::registryPlugin().listTags(repo.name(), access);
+  std::vector<PullReport> reports;
+  for (const auto& tag : tags) {
+    PullRequest one = request;
+    one.image = repo.name() + ":" + tag;
+    reports.push_back(pull(one, progress));
+  }
+  return reports;
+}
+
 std::string Engine::push(const PushRequest& request, const ProgressSink& progress) const {
   if (request.image.empty()) throwError(Errc::InvalidArgument, "requires at least 1 arg(s)");
   if (!request.format.empty() && request.format != "oci" && request.format != "v2s2")

@@ -466,3 +466,47 @@ CONF
     run_berth --separate-stderr 125 push localhost/busybox "oci-archive:$BATS_TEST_TMPDIR/b.tar:ref"
     expect_one_error_line "invalid destination"
 }
+
+@test "a token that expires mid-pull is replaced, and the pull completes" {
+    # A second registry on the token registry's storage, whose tokens the
+    # registry rejects 2 s after they are issued (distribution allows 60 s of
+    # clock skew: the JWT says it expired 58 s ago) while the answer says 300.
+    mkdir -p "$REG_DIR/tok2"
+    ln -sfn "$REG_DIR/token/data" "$REG_DIR/tok2/data"
+    TOKEN_JWT_EXPIRES=-58 start_registry "$REG_DIR/tok2" token
+    start_proxy "$REG_DIR/tok2" "127.0.0.1:$REGISTRY_PORT" --delay-blobs 3
+    run_berth pull -q --tls-verify=false --creds tokenuser:tokenpw "127.0.0.1:$PROXY_PORT/busybox"
+    stop_registry "$REG_DIR/tok2"
+    is "$output" "$BUSYBOX_IMAGE_ID" "the pull completed"
+    run grep -c "token tokenuser repository:busybox:pull" "$REG_DIR/tok2/token.log"
+    is "$output" 2 "a second token was fetched after the registry refused the first"
+    run grep -c "status=401" "$REG_DIR/tok2/proxy.log"
+    assert "$output" -ge 1 "the registry refused the expired token once"
+}
+
+@test "push mounts a blob another repository of the registry has" {
+    run_berth pull -q --tls-verify=false "$OPEN/busybox"
+    start_proxy "$REG_DIR/mount" "$OPEN"
+    run_berth tag "$OPEN/busybox" "127.0.0.1:$PROXY_PORT/busybox"
+    run_berth push -q --tls-verify=false "127.0.0.1:$PROXY_PORT/busybox" "127.0.0.1:$PROXY_PORT/mounted/bb:1"
+    stop_registry "$REG_DIR/mount"
+    run grep -c "POST /v2/mounted/bb/blobs/uploads/?mount=sha256%3A.*&from=busybox .*status=201" "$REG_DIR/mount/proxy.log"
+    assert "$output" -ge 1 "a cross-repository mount: $(cat "$REG_DIR/mount/proxy.log")"
+    run grep -c "PATCH" "$REG_DIR/mount/proxy.log"
+    is "$output" 0 "nothing uploaded"
+    run skopeo inspect --tls-verify=false "docker://$OPEN/mounted/bb:1"
+    assert "$status" == 0 "the pushed image is readable: $output"
+}
+
+@test "pull --all-tags pulls every tag of the repository" {
+    push_fixture "$BERTH_FIXTURES/busybox-oci" "$OPEN/alltags:one"
+    push_fixture "$BERTH_FIXTURES/layers-oci" "$OPEN/alltags:two"
+    run_berth pull -q -a --tls-verify=false "$OPEN/alltags"
+    is "$output" "$BUSYBOX_IMAGE_ID
+$LAYERS_IMAGE_ID" "one id per tag"
+    run_berth images --format '{{.Tag}}' --sort tag
+    assert "$output" =~ "one" "tag one"
+    assert "$output" =~ "two" "tag two"
+    run_berth --separate-stderr 125 pull -a --tls-verify=false "$OPEN/alltags:one"
+    expect_one_error_line "tag can't be used with --all-tags/-a"
+}

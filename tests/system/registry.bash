@@ -69,6 +69,7 @@ function start_registry() {
                 --port "$TOKEN_PORT" --key "$dir/token-key.pem" --cert "$dir/token-cert.pem" \
                 --service berth-test-registry --issuer berth-test-issuer \
                 --users tokenuser:tokenpw --expires "${TOKEN_EXPIRES:-300}" \
+                --jwt-expires "${TOKEN_JWT_EXPIRES:-0}" \
                 --log "$dir/token.log" </dev/null >"$dir/token.out" 2>&1 &
             echo $! >"$dir/token.pid"
             _wait_for_port "$TOKEN_PORT" || { cat "$dir/token.out" >&2; return 1; }
@@ -91,7 +92,8 @@ http:
 $tls
 $auth
 CONFIG
-    setsid docker-registry serve "$dir/config.yml" </dev/null >"$dir/registry.log" 2>&1 &
+    # docker-registry takes REGISTRY_* variables as configuration: not ours.
+    setsid env -u REGISTRY_AUTH_FILE docker-registry serve "$dir/config.yml" </dev/null >"$dir/registry.log" 2>&1 &
     REGISTRY_PID=$!
     echo "$REGISTRY_PID" >"$dir/registry.pid"
     echo "$REGISTRY_PORT" >"$dir/port"

@@ -119,6 +119,7 @@ class Engine {
     std::string os;
     std::string arch;
     std::string variant;
+    bool allTags = false;  ///< -a: every tag of the repository
   };
   struct PullReport {
     std::string imageId;  ///< 64 hex
@@ -126,6 +127,10 @@ class Engine {
     std::vector<std::string> warnings;
   };
   PullReport pull(const PullRequest& request, const ProgressSink& progress) const;
+  /// `berth pull --all-tags`: every tag of the repository (a name without
+  /// tag or digest), in the registry's order.
+  std::vector<PullReport> pullAllTags(const PullRequest& request,
+                                      const ProgressSink& progress) const;
 
   /// `berth push IMAGE [DESTINATION]`: the destination is a
   /// "[docker://]host/repo[:tag]" (default: the image's name); `format`

@@ -96,9 +96,11 @@ struct RegistryPlugin {
   /// Checks credentials against the registry (GET /v2/, and a token for a
   /// bearer registry). Error(PermissionDenied) "invalid username/password".
   void (*checkLogin)(const LoginOptions& options);
+  /// The tags of `repository` ("host/path"), all pages of /tags/list.
+  std::vector<std::string> (*listTags)(const std::string& repository, const AccessOptions& access);
 };
 
-inline constexpr int kRegistryPluginAbi = 1;
+inline constexpr int kRegistryPluginAbi = 2;
 inline constexpr const char* kRegistryPluginSymbol = "berth_registry_plugin_v1";
 
 /// Opens the plugin once and returns its table. Throws Error naming the

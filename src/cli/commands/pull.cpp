@@ -17,6 +17,7 @@ struct PullFlags {
   std::string arch;
   std::string variant;
   bool disableContentTrust = false;
+  bool allTags = false;
 };
 
 void definePull(Cli& cli, const std::string& path) {
@@ -31,6 +32,8 @@ void definePull(Cli& cli, const std::string& path) {
   app->add_option("--variant", flags->variant,
                   "Use VARIANT instead of the running architecture variant for choosing images");
   app->add_flag("-q,--quiet", flags->quiet, "Suppress output information when pulling images");
+  app->add_flag("-a,--all-tags", flags->allTags,
+                "All tagged images in the repository will be pulled");
   app->add_flag("--disable-content-trust", flags->disableContentTrust,
                 "This is a Docker specific option and is a NOOP");
   cli.setRun(app, [&cli, flags] {
@@ -45,10 +48,13 @@ void definePull(Cli& cli, const std::string& path) {
       request.os = flags->os;
       request.arch = flags->arch;
       request.variant = flags->variant;
-      const auto report = cli.engine().pull(request, progress);
-      for (const auto& warning : report.warnings)
-        logWarn("{}", warning);
-      writeStdout(report.imageId + "\n");
+      const auto reports = flags->allTags ? cli.engine().pullAllTags(request, progress)
+                                          : std::vector{cli.engine().pull(request, progress)};
+      for (const auto& report : reports) {
+        for (const auto& warning : report.warnings)
+          logWarn("{}", warning);
+        writeStdout(report.imageId + "\n");
+      }
     }
     return 0;
   });

@@ -11,6 +11,7 @@ PullResult pullImage(const state::StorePaths& paths, const PullOptions& options,
 PushResult pushImage(const state::StorePaths& paths, const PushOptions& options,
                      const ProgressSink& progress);
 void checkLogin(const LoginOptions& options);
+std::vector<std::string> listTags(const std::string& repository, const AccessOptions& access);
 
 /// The Accept list containers/image sends for manifests.
 extern const char* const kManifestAccept;

@@ -8,7 +8,7 @@ namespace {
 const berth::registry::RegistryPlugin kPlugin{
     berth::registry::kRegistryPluginAbi, berth::setLogLevel,
     berth::registry::detail::pullImage,  berth::registry::detail::pushImage,
-    berth::registry::detail::checkLogin,
+    berth::registry::detail::checkLogin, berth::registry::detail::listTags,
 };
 
 }  // namespace

@@ -396,4 +396,45 @@ PullResult pullImage(const state::StorePaths& paths, const PullOptions& options,
   return result;
 }
 
+std::vector<std::string> listTags(const std::string& repository, const AccessOptions& access) {
+  const image::Reference ref = image::parseReference(repository);
+  const std::string what = "docker://" + repository;
+  Session session(ref.domain, access, nullptr);
+  HttpClient client;
+  try {
+    session.ping(client);
+  } catch (const Error& e) {
+    throw e.wrapped(
+        fmt::format("initializing source {}: pinging container registry {}", what, ref.domain));
+  }
+  std::vector<std::string> tags;
+  std::string url = "/v2/" + ref.path + "/tags/list";
+  for (int page = 0; page < 1000 && !url.empty(); ++page) {
+    HttpRequest request;
+    request.url = url;
+    const HttpResponse response = session.send(client, request, "repository:" + ref.path + ":pull");
+    if (response.status != 200)
+      throwError(response.status == 404 ? Errc::NoSuchImage : Errc::Internal,
+                 "fetching tags list of {}: {}", what, describeErrorBody(response));
+    Json body;
+    try {
+      body = Json::parse(response.body);
+    } catch (const std::exception&) {
+      throwError(Errc::InvalidArgument, "fetching tags list of {}: the answer is not JSON", what);
+    }
+    if (body.is_object() && body.contains("tags") && body["tags"].is_array())
+      for (const auto& tag : body["tags"])
+        if (tag.is_string()) tags.push_back(tag.get<std::string>());
+    // Pagination: Link: </v2/...?last=x&n=y>; rel="next"
+    url.clear();
+    const std::string link = response.header("link");
+    const auto open = link.find('<');
+    const auto close = link.find('>');
+    if (open != std::string::npos && close != std::string::npos && close > open &&
+        link.find("rel=\"next\"") != std::string::npos)
+      url = link.substr(open + 1, close - open - 1);
+  }
+  return tags;
+}
+
 }  // namespace berth::registry::detail
