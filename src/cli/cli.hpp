@@ -101,9 +101,11 @@ void addImportCommand(Cli& cli);
 void addInfoCommand(Cli& cli);
 void addLoadCommand(Cli& cli);
 void addSaveCommand(Cli& cli);
+void addSecretCommands(Cli& cli);
 void addStatsCommand(Cli& cli);
 void addTopCommand(Cli& cli);
 void addUnshareCommand(Cli& cli);
 void addVersionCommand(Cli& cli);
+void addVolumeCommands(Cli& cli);
 
 }  // namespace berth::cli

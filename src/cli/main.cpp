@@ -39,8 +39,10 @@ const Definer kDefiners[] = {
     {{"info"}, berth::cli::addInfoCommand},
     {{"load", "image"}, berth::cli::addLoadCommand},
     {{"save", "image"}, berth::cli::addSaveCommand},
+    {{"secret"}, berth::cli::addSecretCommands},
     {{"unshare"}, berth::cli::addUnshareCommand},
     {{"version"}, berth::cli::addVersionCommand},
+    {{"volume"}, berth::cli::addVolumeCommands},
 };
 
 // The first token that is not a global flag (or its value).

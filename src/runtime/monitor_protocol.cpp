@@ -19,6 +19,10 @@ void take(const Json& json, const char* key, T& out) {
 }  // namespace
 
 Json MonitorConfig::toJson() const {
+  Json volumes = Json::array();
+  for (const auto& v : volumeInits)
+    volumes.push_back(
+        Json{{"destination", v.destination}, {"copyUp", v.copyUp}, {"initOwner", v.initOwner}});
   return Json{
       {"containerId", containerId},
       {"specPath", specPath},
@@ -46,6 +50,8 @@ Json MonitorConfig::toJson() const {
       {"restartRetries", restartRetries},
       {"statePath", statePath},
       {"lockPath", lockPath},
+      {"volumeInits", volumes},
+      {"extraEnv", extraEnv},
   };
 }
 
@@ -78,6 +84,16 @@ MonitorConfig MonitorConfig::fromJson(const Json& json) {
   take(json, "restartRetries", config.restartRetries);
   take(json, "statePath", config.statePath);
   take(json, "lockPath", config.lockPath);
+  if (auto it = json.find("volumeInits"); it != json.end() && it->is_array()) {
+    for (const auto& v : *it) {
+      VolumeInit init;
+      take(v, "destination", init.destination);
+      take(v, "copyUp", init.copyUp);
+      take(v, "initOwner", init.initOwner);
+      config.volumeInits.push_back(std::move(init));
+    }
+  }
+  take(json, "extraEnv", config.extraEnv);
   return config;
 }
 
