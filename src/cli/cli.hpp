@@ -105,9 +105,11 @@ void addLoginCommands(Cli& cli);
 void addPullCommand(Cli& cli);
 void addPushCommand(Cli& cli);
 void addSaveCommand(Cli& cli);
+void addSecretCommands(Cli& cli);
 void addStatsCommand(Cli& cli);
 void addTopCommand(Cli& cli);
 void addUnshareCommand(Cli& cli);
 void addVersionCommand(Cli& cli);
+void addVolumeCommands(Cli& cli);
 
 }  // namespace berth::cli

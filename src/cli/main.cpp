@@ -43,8 +43,10 @@ const Definer kDefiners[] = {
     {{"pull", "image"}, berth::cli::addPullCommand},
     {{"push", "image"}, berth::cli::addPushCommand},
     {{"save", "image"}, berth::cli::addSaveCommand},
+    {{"secret"}, berth::cli::addSecretCommands},
     {{"unshare"}, berth::cli::addUnshareCommand},
     {{"version"}, berth::cli::addVersionCommand},
+    {{"volume"}, berth::cli::addVolumeCommands},
 };
 
 // The first token that is not a global flag (or its value).

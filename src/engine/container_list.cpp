@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cctype>
 #include <filesystem>
+#include <map>
 #include <random>
 #include <regex>
 #include <set>
@@ -445,25 +446,68 @@ Json Engine::inspectContainer(const std::string& nameOrId) const {
   if (live && !paths_.rootless) stateJson["CgroupPath"] = "/berth/berth-" + id;
   stateJson["CheckpointedAt"] = "0001-01-01T00:00:00Z";
   stateJson["RestoredAt"] = "0001-01-01T00:00:00Z";
+  // Podman lists named volumes first, then bind mounts; tmpfs mounts and
+  // the files the engine binds (hosts, secrets, ...) are not shown.
   Json mounts = Json::array();
+  Json bindMounts = Json::array();
+  std::map<std::string, const spec::MountSpec*> volumeAt;
+  std::map<std::string, const spec::MountSpec*> userMountAt;
+  for (const auto* list : {&spec.mounts, &spec.volumes})
+    for (const auto& m : *list) {
+      userMountAt[m.destination] = &m;
+      if (m.type == "volume") volumeAt[m.destination] = &m;
+    }
   for (const auto& m : runtime.value("mounts", Json::array())) {
-    if (m.value("type", "") != "bind") continue;
+    const std::string type = m.value("type", "");
     const std::string destination = m.value("destination", "");
-    if (destination == "/etc/hosts" || destination == "/etc/hostname" ||
-        destination == "/etc/resolv.conf" || destination == "/run/.containerenv" ||
-        destination == "/dev/shm" || destination == "/run/berth-init")
-      continue;
+    const auto user = userMountAt.find(destination);
+    const bool isVolume = volumeAt.count(destination) > 0;
+    if (type != "bind" && !(isVolume && type != "tmpfs")) continue;
+    if (!isVolume && (user == userMountAt.end() || user->second->type != "bind")) continue;
     const auto options = m.value("options", std::vector<std::string>{});
-    const bool readOnly = std::find(options.begin(), options.end(), "ro") != options.end();
-    mounts.push_back(Json{{"Type", "bind"},
-                          {"Source", m.value("source", "")},
-                          {"Destination", destination},
-                          {"Driver", ""},
-                          {"Mode", ""},
-                          {"Options", Json::array({"rbind"})},
-                          {"RW", !readOnly},
-                          {"Propagation", "rprivate"}});
+    bool readOnly = false;
+    std::string propagation = "rprivate";
+    Json shown = Json::array();
+    for (const auto& o : options) {
+      if (o == "ro") readOnly = true;
+      if (o == "rw" || o == "ro") continue;
+      if (o == "private" || o == "rprivate" || o == "shared" || o == "rshared" || o == "slave" ||
+          o == "rslave" || o == "unbindable" || o == "runbindable") {
+        propagation = o;
+        continue;
+      }
+      if (o.starts_with("lowerdir=") || o.starts_with("upperdir=") || o.starts_with("workdir=") ||
+          o == "userxattr")
+        continue;
+      shown.push_back(o);
+    }
+    std::string mode;
+    if (user != userMountAt.end())
+      for (const auto& o : user->second->options)
+        if (o == "z" || o == "Z") mode = o;
+    if (isVolume) {
+      mounts.push_back(Json{{"Type", "volume"},
+                            {"Name", volumeAt[destination]->source},
+                            {"Source", m.value("source", "")},
+                            {"Destination", destination},
+                            {"Driver", "local"},
+                            {"Mode", mode},
+                            {"Options", shown},
+                            {"RW", !readOnly},
+                            {"Propagation", propagation}});
+    } else {
+      bindMounts.push_back(Json{{"Type", "bind"},
+                                {"Source", user->second->source},
+                                {"Destination", destination},
+                                {"Driver", ""},
+                                {"Mode", mode},
+                                {"Options", shown},
+                                {"RW", !readOnly},
+                                {"Propagation", propagation}});
+    }
   }
+  for (auto& m : bindMounts)
+    mounts.push_back(std::move(m));
   Json config{
       {"Hostname", runtime.value("hostname", "")},
       {"Domainname", ""},
@@ -532,7 +576,7 @@ Json Engine::inspectContainer(const std::string& nameOrId) const {
        {{"Name", spec.restart.name}, {"MaximumRetryCount", spec.restart.maxRetries}}},
       {"AutoRemove", spec.rm},
       {"VolumeDriver", ""},
-      {"VolumesFrom", nullptr},
+      {"VolumesFrom", spec.volumesFrom.empty() ? Json(nullptr) : Json(spec.volumesFrom)},
       {"CapAdd", spec.capAdd},
       {"CapDrop", spec.capDrop},
       {"Dns", Json::array()},

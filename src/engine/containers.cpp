@@ -36,9 +36,11 @@
 #include "berth/spec/generate.hpp"
 #include "berth/spec/parse.hpp"
 #include "berth/state/health.hpp"
+#include "berth/state/volume_store.hpp"
 #include "berth_config.h"
 #include "container_internal.hpp"
 #include "container_root.hpp"
+#include "volume_internal.hpp"
 
 namespace berth::engine {
 
@@ -275,6 +277,16 @@ std::string Engine::createContainer(const CreateRequest& request) const {
   spec.name = name;
   const std::int64_t created = format::nowNs();
 
+  detail::applyVolumesFrom(store, spec);
+  detail::checkSecrets(paths_, spec);
+  // Volumes are made (and checked to exist) under the volumes lock, held
+  // until the container that uses them is recorded: a concurrent volume rm
+  // either finishes first or sees the new user.
+  const state::VolumeStore volumes(paths_);
+  FileLock volumeLock = volumes.lock();
+  const std::vector<std::string> madeVolumes = detail::prepareVolumes(paths_, spec, imageConfig);
+  ScopeExit undoVolumes([&] { detail::removeVolumesQuietly(paths_, madeVolumes); });
+
   spec::BuildContext context;
   context.containerId = id;
   context.rootfs = paths_.runContainerDir(id) + "/rootfs";
@@ -285,6 +297,10 @@ std::string Engine::createContainer(const CreateRequest& request) const {
   context.rootless = paths_.rootless;
   context.cgroupsAvailable = cgroupsUsable(paths_.rootless);
   context.canRaiseLimits = hasEffectiveCapability(CAP_SYS_RESOURCE);
+  context.volumeSource = [this](const spec::MountSpec& m) {
+    return detail::volumeSource(paths_, m);
+  };
+  context.overlayDir = paths_.containerDir(id) + "/overlay";
   const oci::Spec runtimeSpec = spec::buildRuntimeSpec(spec, imageConfig, context);
 
   state::ContainerConfig config;
@@ -315,6 +331,8 @@ std::string Engine::createContainer(const CreateRequest& request) const {
       config.spec = spec.toJson();
     }
   }
+  undoVolumes.dismiss();
+  volumeLock.unlock();
   detail::emitImageEvent(paths_, "pull", "", request.spec.image);
   detail::emitContainerEvent(paths_, config, "create");
   return id;
@@ -362,6 +380,7 @@ Started startLocked(const state::StorePaths& paths, const state::ContainerStore&
   const std::string containerDir = paths.containerDir(id);
   makeDirs(containerDir + "/upper", 0755);
   makeDirs(containerDir + "/work", 0700);
+  detail::prepareMountSources(paths, id, spec);
 
   runtime::MonitorConfig monitor;
   monitor.containerId = id;
@@ -400,11 +419,14 @@ Started startLocked(const state::StorePaths& paths, const state::ContainerStore&
     monitor.healthCommand = {selfExecutable(), "--root",      paths.graphRoot, "--runroot",
                              paths.runRoot,    "healthcheck", "run",           id};
   }
+  monitor.volumeInits = detail::pendingVolumeInits(paths, spec);
+  monitor.extraEnv = detail::secretEnvironment(paths, id, spec);
 
   Started started;
   started.sync = spawnMonitor(monitor);
   started.report = receiveReport(started.sync.get());
   if (!started.report.error.empty()) throwReport(started.report);
+  if (!monitor.volumeInits.empty()) detail::markVolumesInitialised(paths, spec);
   (void)store;
   return started;
 }
@@ -475,7 +497,7 @@ int Engine::runAttached(const std::string& nameOrId, const AttachRequest& reques
     if (!result.error.empty()) {
       lock.reset();
       // Nothing ran: a --rm container goes, others stay created.
-      if (detail::containerSpec(record.config).rm) removeContainer(id, true, 0);
+      if (detail::containerSpec(record.config).rm) removeContainer(id, true, 0, true);
       throwReport(result);
     }
     report = started.report;
@@ -599,7 +621,7 @@ void Engine::killContainer(const std::string& nameOrId, int signal) const {
 // ------------------------------------------------------------ rm, cleanup
 
 void Engine::removeContainer(const std::string& nameOrId, bool force,
-                             std::optional<unsigned> timeout) const {
+                             std::optional<unsigned> timeout, bool removeVolumes) const {
   enterUserNamespace();
   state::ContainerStore store(paths_);
   const std::string id = store.resolve(nameOrId);
@@ -631,6 +653,8 @@ void Engine::removeContainer(const std::string& nameOrId, bool force,
   releaseRun(paths_, id);
   store.remove(id);
   detail::emitContainerEvent(paths_, record.config, "remove");
+  lock.unlock();  // the volumes lock is never taken under a container's
+  if (removeVolumes) detail::removeAnonymousVolumes(paths_, detail::containerSpec(record.config));
 }
 
 void Engine::cleanupContainer(const std::string& nameOrId) const {
@@ -660,6 +684,8 @@ void Engine::cleanupContainer(const std::string& nameOrId) const {
     store.remove(id);
     detail::emitContainerEvent(paths_, record.config, "cleanup");
     detail::emitContainerEvent(paths_, record.config, "remove");
+    lock.unlock();
+    detail::removeAnonymousVolumes(paths_, detail::containerSpec(record.config));
     return;
   }
   if (record.stale) store.writeState(id, record.state);

@@ -169,7 +169,10 @@ void Monitor::listenForAttach() {
 }
 
 void Monitor::launchContainer() {
-  const oci::Spec spec = oci::Spec::fromJson(readJsonFile(config_.specPath), config_.specPath);
+  oci::Spec spec = oci::Spec::fromJson(readJsonFile(config_.specPath), config_.specPath);
+  if (spec.process)
+    for (const auto& entry : config_.extraEnv)
+      spec.process->env.push_back(entry);
   const runtime::RootfsPlan rootfs = runtime::planRootfs(config_.rootfs);
   const runtime::CapabilityMasks masks = masksOf(spec);
   std::optional<runtime::SeccompProgram> seccomp;
@@ -216,6 +219,7 @@ void Monitor::launchContainer() {
   options.consoleColumns = config_.terminalColumns;
   options.waitForStart = config_.waitForStart;
   options.parentDeathSignal = SIGKILL;
+  options.volumeInits = config_.volumeInits;
   const std::string cwd = spec.process ? spec.process->cwd : "/";
   options.mountRootfs = [&rootfs, &cwd](const std::string& target) {
     runtime::mountRootfs(rootfs);

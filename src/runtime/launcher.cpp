@@ -351,7 +351,12 @@ LaunchedProcess launch(const oci::Spec& spec, const LaunchOptions& options) {
     }
   const bool rootless =
       options.rootless.value_or(::geteuid() != 0 || inUserNamespace()) || config.namespaces.newUser;
-  config.mounts = planMounts(spec, MountPlanOptions{rootless});
+  MountPlanOptions planOptions;
+  planOptions.rootless = rootless;
+  planOptions.volumeInits = options.volumeInits;
+  planOptions.processUid = spec.process->user.uid;
+  planOptions.processGid = spec.process->user.gid;
+  config.mounts = planMounts(spec, planOptions);
 
   // Namespaces to join are opened here: a bad path fails before cloning.
   std::vector<UniqueFd> joinFds;

@@ -19,6 +19,10 @@ void take(const Json& json, const char* key, T& out) {
 }  // namespace
 
 Json MonitorConfig::toJson() const {
+  Json volumes = Json::array();
+  for (const auto& v : volumeInits)
+    volumes.push_back(
+        Json{{"destination", v.destination}, {"copyUp", v.copyUp}, {"initOwner", v.initOwner}});
   return Json{
       {"containerId", containerId},
       {"specPath", specPath},
@@ -49,6 +53,8 @@ Json MonitorConfig::toJson() const {
       {"healthIntervalNs", healthIntervalNs},
       {"healthCommand", healthCommand},
       {"healthLogPath", healthLogPath},
+      {"volumeInits", volumes},
+      {"extraEnv", extraEnv},
   };
 }
 
@@ -84,6 +90,16 @@ MonitorConfig MonitorConfig::fromJson(const Json& json) {
   take(json, "healthIntervalNs", config.healthIntervalNs);
   take(json, "healthCommand", config.healthCommand);
   take(json, "healthLogPath", config.healthLogPath);
+  if (auto it = json.find("volumeInits"); it != json.end() && it->is_array()) {
+    for (const auto& v : *it) {
+      VolumeInit init;
+      take(v, "destination", init.destination);
+      take(v, "copyUp", init.copyUp);
+      take(v, "initOwner", init.initOwner);
+      config.volumeInits.push_back(std::move(init));
+    }
+  }
+  take(json, "extraEnv", config.extraEnv);
   return config;
 }
 

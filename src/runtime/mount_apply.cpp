@@ -278,8 +278,51 @@ void copyTree(int fromDir, int toDir) {
   }
 }
 
+bool directoryIsEmpty(int dirFd) {
+  const int listFd = ::openat(dirFd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (listFd < 0) return false;
+  DIR* dir = ::fdopendir(listFd);
+  if (dir == nullptr) {
+    ::close(listFd);
+    return false;
+  }
+  bool empty = true;
+  while (const dirent* entry = ::readdir(dir)) {
+    const std::string_view name = entry->d_name;
+    if (name != "." && name != "..") {
+      empty = false;
+      break;
+    }
+  }
+  ::closedir(dir);
+  return empty;
+}
+
+/// A new volume's first use: while its directory is empty, it takes the
+/// owner and mode of what the image has at the target (else the process
+/// user's ids) and a copy of its content. A volume that is not empty was
+/// filled some other way and is left alone (CVE-2020-1726).
+void initVolume(const Root& root, const std::string& source, const MountStep& step) {
+  const UniqueFd volume(::open(source.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+  if (!volume) throwErrno("open volume {} for {}", source, step.target);
+  if (!directoryIsEmpty(volume.get())) return;
+  const UniqueFd image = root.tryOpen(step.target, O_RDONLY | O_DIRECTORY);
+  struct stat st {};
+  const bool imageDir = image && ::fstat(image.get(), &st) == 0;
+  if (step.initOwner) {
+    const uid_t uid = imageDir ? st.st_uid : step.ownerUid;
+    const gid_t gid = imageDir ? st.st_gid : step.ownerGid;
+    if (::fchown(volume.get(), uid, gid) != 0)
+      throwErrno("chown volume {} to {}:{}", source, uid, gid);
+    if (imageDir && ::fchmod(volume.get(), st.st_mode & 07777) != 0)
+      throwErrno("chmod volume {}", source);
+  }
+  if (step.copyUp && imageDir) copyTree(image.get(), volume.get());
+}
+
 void bindMount(const Root& root, const std::string& source, const MountStep& step,
                MountPointKind kind) {
+  if (step.copyUp || step.initOwner) initVolume(root, source, step);
   const UniqueFd target = root.mountPoint(step.target, kind);
   const unsigned long flags = MS_BIND | (step.options.flags & MS_REC);
   if (::mount(source.c_str(), fdPath(target.get()).c_str(), nullptr, flags, nullptr) != 0)

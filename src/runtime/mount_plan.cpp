@@ -288,6 +288,18 @@ MountPlan planMounts(const oci::Spec& spec, const MountPlanOptions& options) {
   std::vector<MountStep> mounts;
   for (const auto& mount : spec.mounts)
     mounts.push_back(planSpecMount(mount));
+  for (const auto& init : options.volumeInits) {
+    const auto step = std::find_if(mounts.begin(), mounts.end(), [&](const MountStep& s) {
+      return s.kind == MountStepKind::Bind && s.target == init.destination;
+    });
+    if (step == mounts.end())
+      throwError(Errc::InvalidArgument, "volume to prepare on {}: no bind mount there",
+                 init.destination);
+    step->copyUp = init.copyUp;
+    step->initOwner = init.initOwner;
+    step->ownerUid = options.processUid;
+    step->ownerGid = options.processGid;
+  }
   if (std::any_of(mounts.begin(), mounts.end(), [](const MountStep& s) { return s.target == "/"; }))
     throwError(Errc::InvalidArgument, "a mount on \"/\" is not allowed: the root is root.path");
   // Parents before children: Podman's order (sort by depth), kept stable so

@@ -80,6 +80,16 @@ Json ContainerSpec::toJson() const {
   j["tmpfs"] = mountsJson(tmpfs);
   j["volumes"] = mountsJson(volumes);
   j["mounts"] = mountsJson(mounts);
+  j["volumesFrom"] = volumesFrom;
+  Json secretList = Json::array();
+  for (const auto& secret : secrets)
+    secretList.push_back(Json{{"name", secret.name},
+                              {"type", secret.type},
+                              {"target", secret.target},
+                              {"uid", secret.uid},
+                              {"gid", secret.gid},
+                              {"mode", secret.mode}});
+  j["secrets"] = secretList;
   j["capAdd"] = capAdd;
   j["capDrop"] = capDrop;
   j["privileged"] = privileged;
@@ -134,6 +144,17 @@ ContainerSpec ContainerSpec::fromJson(const Json& json, std::string_view what) {
   s.tmpfs = mountsFrom(r, "tmpfs");
   s.volumes = mountsFrom(r, "volumes");
   s.mounts = mountsFrom(r, "mounts");
+  s.volumesFrom = r.strings("volumesFrom");
+  for (const auto& secret : r.objects("secrets")) {
+    SecretSpec one;
+    one.name = secret.string("name", true);
+    if (secret.has("type")) one.type = secret.string("type");
+    one.target = secret.string("target");
+    one.uid = static_cast<std::uint32_t>(secret.integer("uid"));
+    one.gid = static_cast<std::uint32_t>(secret.integer("gid"));
+    if (secret.has("mode")) one.mode = static_cast<std::uint32_t>(secret.integer("mode"));
+    s.secrets.push_back(std::move(one));
+  }
   s.capAdd = r.strings("capAdd");
   s.capDrop = r.strings("capDrop");
   s.privileged = r.boolean("privileged");

@@ -62,7 +62,8 @@ bool hasAny(const std::vector<std::string>& options,
 std::vector<std::string> processOptions(const std::vector<std::string>& given, bool tmpfs) {
   std::vector<std::string> options;
   for (const auto& o : given)
-    if (o != "z" && o != "Z" && o != "copy" && o != "nocopy" && o != "notmpcopyup")
+    if (o != "z" && o != "Z" && o != "copy" && o != "nocopy" && o != "notmpcopyup" && o != "U" &&
+        o != "O")
       options.push_back(o);
   if (!hasAny(given, {"rw", "ro"})) options.emplace_back("rw");
   if (!hasAny(given, {"private", "rprivate", "shared", "rshared", "slave", "rslave", "unbindable",
@@ -80,18 +81,57 @@ std::vector<std::string> processOptions(const std::vector<std::string>& given, b
 
 std::vector<oci::Mount> userMounts(const ContainerSpec& spec, const BuildContext& context) {
   std::vector<oci::Mount> out;
+  int overlays = 0;
+  // -v SRC:DST:O: an overlay with SRC as its lower layer; what the
+  // container writes goes to an upper directory of its own.
+  auto overlay = [&](const MountSpec& m, const std::string& lower) {
+    if (context.overlayDir.empty())
+      throwError(Errc::Unsupported, "overlay mount on {}: not supported here", m.destination);
+    const std::string dir = context.overlayDir + "/" + std::to_string(overlays++);
+    std::vector<std::string> options = {"lowerdir=" + lower, "upperdir=" + dir + "/upper",
+                                        "workdir=" + dir + "/work"};
+    if (context.rootless) options.emplace_back("userxattr");
+    for (const auto& o : processOptions(m.options, true))
+      if (o != "tmpcopyup") options.push_back(o);
+    out.push_back(mount(m.destination, "overlay", "overlay", std::move(options)));
+  };
   auto add = [&](const MountSpec& m) {
     if (std::any_of(out.begin(), out.end(),
                     [&](const oci::Mount& o) { return o.destination == m.destination; }))
       throwError(Errc::InvalidArgument, "{}: duplicate mount destination", m.destination);
+    const bool isOverlay = std::find(m.options.begin(), m.options.end(), "O") != m.options.end();
     if (m.type == "volume") {
-      if (!context.volumePath)
+      if (!context.volumeSource)
         throwError(Errc::Unsupported, "volume \"{}\" on {}: volumes are not supported yet",
                    m.source, m.destination);
-      out.push_back(
-          mount(m.destination, "bind", context.volumePath(m), processOptions(m.options, false)));
+      const VolumeSource source = context.volumeSource(m);
+      std::vector<std::string> given = m.options;
+      // Podman mounts volumes nosuid and nodev unless told otherwise.
+      if (!hasAny(given, {"suid", "nosuid"})) given.emplace_back("nosuid");
+      if (!hasAny(given, {"dev", "nodev"})) given.emplace_back("nodev");
+      if (source.type == "bind") {
+        if (isOverlay)
+          overlay(m, source.source);
+        else
+          out.push_back(mount(m.destination, "bind", source.source, processOptions(given, false)));
+      } else {
+        // A filesystem volume (--opt type=tmpfs, ...): mounted in the
+        // container with the volume's own options.
+        for (const auto& o : source.options)
+          if (!hasAny(given, {std::string_view(o).substr(0, o.find('='))})) given.push_back(o);
+        given.emplace_back("notmpcopyup");
+        std::vector<std::string> options;
+        for (const auto& o : processOptions(given, true))
+          if (o != "rbind" && o != "bind") options.push_back(o);
+        out.push_back(mount(m.destination, source.type, source.source, std::move(options)));
+      }
     } else if (m.type == "tmpfs") {
       out.push_back(mount(m.destination, "tmpfs", "tmpfs", processOptions(m.options, true)));
+    } else if (m.type == "image") {
+      throwError(Errc::Unsupported, "--mount type=image on {}: image mounts are not supported",
+                 m.destination);
+    } else if (isOverlay) {
+      overlay(m, m.source);
     } else {
       out.push_back(mount(m.destination, "bind", m.source, processOptions(m.options, false)));
     }
@@ -102,6 +142,21 @@ std::vector<oci::Mount> userMounts(const ContainerSpec& spec, const BuildContext
     add(m);
   for (const auto& m : spec.tmpfs)
     add(m);
+  // --secret type=mount: the engine writes the data into the run dir at
+  // start; the container sees it read-only.
+  for (const auto& secret : spec.secrets) {
+    if (secret.type != "mount") continue;
+    if (context.runDir.empty())
+      throwError(Errc::Unsupported, "--secret {}: secrets need the container's run dir",
+                 secret.name);
+    const std::string target =
+        secret.target.empty() ? "/run/secrets/" + secret.name : secret.target;
+    if (std::any_of(out.begin(), out.end(),
+                    [&](const oci::Mount& o) { return o.destination == target; }))
+      throwError(Errc::InvalidArgument, "{}: duplicate mount destination", target);
+    out.push_back(mount(target, "bind", context.runDir + "/secrets/" + secret.name,
+                        {"bind", "rprivate", "ro", "nosuid", "nodev", "noexec"}));
+  }
   if (spec.readOnly && spec.readOnlyTmpfs) {
     for (const char* dest : {"/tmp", "/run", "/var/tmp"}) {
       if (std::any_of(out.begin(), out.end(),

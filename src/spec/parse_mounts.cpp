@@ -66,9 +66,15 @@ std::vector<std::string> validateVolumeOptions(const std::vector<std::string>& o
       {{"copy", "nocopy"}, "can only specify 1 'copy' or 'nocopy' option"},
   };
   for (const auto& option : options) {
-    if (option == "O" || option == "U" || option.starts_with("idmap") ||
-        option.starts_with("upperdir") || option.starts_with("workdir"))
+    if (option.starts_with("idmap") || option.starts_with("upperdir") ||
+        option.starts_with("workdir"))
       throwError(Errc::Unsupported, "volume option \"{}\" is not supported by berth yet", option);
+    if (option == "O" || option == "U") {
+      if (std::count(options.begin(), options.end(), option) > 1)
+        throwError(Errc::InvalidArgument, "invalid options \"{}\", can only specify 1 '{}' option",
+                   join(options, ", "), option);
+      continue;
+    }
     bool known = false;
     for (auto& group : groups) {
       if (std::find(group.words.begin(), group.words.end(), option) == group.words.end()) continue;
@@ -83,6 +89,35 @@ std::vector<std::string> validateVolumeOptions(const std::vector<std::string>& o
 }
 
 constexpr std::string_view kOptionArg = "must provide an argument for option";
+
+// tmpfs' size= (bytes with an optional k, m, g suffix, or a percentage of
+// memory) and mode= (octal), checked here rather than by the kernel when
+// the container starts.
+void checkTmpfsOption(std::string_view option) {
+  const auto eq = option.find('=');
+  if (eq == std::string_view::npos) return;
+  const auto key = option.substr(0, eq);
+  const auto value = option.substr(eq + 1);
+  auto digits = [](std::string_view text, char max) {
+    return !text.empty() &&
+           std::all_of(text.begin(), text.end(), [max](char c) { return c >= '0' && c <= max; });
+  };
+  if (key == "size") {
+    std::string_view number = value;
+    if (!number.empty() &&
+        std::string_view("kKmMgG%").find(number.back()) != std::string_view::npos)
+      number.remove_suffix(1);
+    if (!digits(number, '9'))
+      throwError(Errc::InvalidArgument,
+                 "invalid tmpfs size \"{}\": expected a number of bytes with an optional k, m or "
+                 "g suffix, or a percentage",
+                 value);
+  } else if (key == "mode") {
+    if (!digits(value, '7') || value.size() > 4)
+      throwError(Errc::InvalidArgument, "invalid tmpfs mode \"{}\": expected octal permissions",
+                 value);
+  }
+}
 
 }  // namespace
 
@@ -144,15 +179,17 @@ MountSpec parseMount(std::string_view value) {
     throwError(Errc::InvalidArgument,
                "incorrect mount format: should be --mount "
                "type=<bind|tmpfs|volume>,[src=<host-dir|volume-name>,]target=<ctr-dir>[,options]");
-  if (type == "volume" || type == "image" || type == "devpts" || type == "glob")
+  if (type == "image" || type == "devpts" || type == "glob")
     throwError(Errc::Unsupported, "--mount type={} is not supported by berth yet", type);
-  if (type != "bind" && type != "tmpfs")
+  if (type != "bind" && type != "tmpfs" && type != "volume")
     throwError(Errc::InvalidArgument, "invalid filesystem type \"{}\"", type);
   const bool tmpfs = type == "tmpfs";
+  const bool volume = type == "volume";
 
   MountSpec mount;
   mount.type = type;
   if (tmpfs) mount.source = "tmpfs";
+  bool setOwnership = false;
   bool setSource = false, setDest = false, setRoRw = false;
   for (auto token : tokens) {
     const auto eq = token.find('=');
@@ -202,6 +239,25 @@ MountSpec parseMount(std::string_view value) {
       needArg();
       mount.destination = containerDir(arg);
       setDest = true;
+    } else if (!tmpfs && (key == "U" || key == "chown")) {
+      if (setOwnership)
+        throwError(Errc::InvalidArgument, "cannot pass 'U' or 'chown' option more than once: {}",
+                   kOptionArg);
+      setOwnership = true;
+      std::string lower(arg);
+      for (char& c : lower)
+        c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      if (!hasArg || lower == "true")
+        mount.options.emplace_back("U");
+      else if (lower != "false")
+        throwError(Errc::InvalidArgument,
+                   "'U' or 'chown' must be set to true or false, instead received \"{}\": {}", arg,
+                   kOptionArg);
+    } else if (volume && (key == "volume-nocopy" || key == "nocopy")) {
+      mount.options.emplace_back("nocopy");
+    } else if (volume && (key == "volume-opt" || key == "volume-label" || key == "volume-driver")) {
+      throwError(Errc::Unsupported, "--mount {}: not supported by berth; use berth volume create",
+                 key);
     } else if (key == "consistency") {
       // macOS's cached/delegated: meaningless here, as in Podman.
     } else if (!tmpfs && key == "bind-propagation") {
@@ -217,6 +273,7 @@ MountSpec parseMount(std::string_view value) {
     } else if (tmpfs && (key == "tmpfs-size" || key == "tmpfs-mode")) {
       needArg();
       mount.options.push_back(fmt::format("{}={}", key == "tmpfs-size" ? "size" : "mode", arg));
+      checkTmpfsOption(mount.options.back());
     } else if (tmpfs && (key == "tmpcopyup" || key == "notmpcopyup")) {
       mount.options.emplace_back(key);
     } else {
@@ -224,7 +281,15 @@ MountSpec parseMount(std::string_view value) {
     }
   }
   if (!setDest) throwError(Errc::InvalidArgument, "must set volume destination");
-  if (!tmpfs) {
+  if (volume) {
+    // No source: an anonymous volume. A source must be a volume's name.
+    if (mount.source.starts_with('/') || mount.source.starts_with('.'))
+      throwError(Errc::InvalidArgument,
+                 "--mount type=volume: source \"{}\" is a path; a volume name was expected "
+                 "(use type=bind for a host directory)",
+                 mount.source);
+    mount.options = validateVolumeOptions(mount.options);
+  } else if (!tmpfs) {
     if (!setSource) mount.source = mount.destination;
     if (!mount.source.starts_with('/'))
       throwError(Errc::InvalidArgument, "invalid host path \"{}\", must be an absolute path",
@@ -232,6 +297,84 @@ MountSpec parseMount(std::string_view value) {
     mount.options = validateVolumeOptions(mount.options);
   }
   return mount;
+}
+
+SecretSpec parseSecret(std::string_view value) {
+  constexpr std::string_view kError = "error parsing secret";
+  SecretSpec secret;
+  std::string type;
+  bool mountOnly = false;
+  auto parts = split(value, ',');
+  std::size_t first = 0;
+  if (!parts.empty() && parts.front().find('=') == std::string_view::npos) {
+    secret.name = std::string(parts.front());
+    first = 1;
+  }
+  auto parseId = [&](std::string_view text, std::string_view what) {
+    std::uint32_t id = 0;
+    bool ok = !text.empty() && text.size() <= 10;
+    for (char c : text)
+      ok = ok && c >= '0' && c <= '9';
+    if (ok) {
+      const auto wide = std::stoull(std::string(text));
+      ok = wide <= 0xffffffffULL;
+      id = static_cast<std::uint32_t>(wide);
+    }
+    if (!ok) throwError(Errc::InvalidArgument, "{} {} invalid: {}", what, text, kError);
+    return id;
+  };
+  for (std::size_t i = first; i < parts.size(); ++i) {
+    const auto part = parts[i];
+    const auto eq = part.find('=');
+    if (eq == std::string_view::npos)
+      throwError(Errc::InvalidArgument, "option {} must be in form option=value: {}", part, kError);
+    const auto key = part.substr(0, eq);
+    const auto arg = part.substr(eq + 1);
+    if (key == "source") {
+      secret.name = std::string(arg);
+    } else if (key == "type") {
+      if (!type.empty())
+        throwError(Errc::InvalidArgument, "cannot set more than one secret type: {}", kError);
+      if (arg != "mount" && arg != "env")
+        throwError(Errc::InvalidArgument, "type {} is invalid: {}", arg, kError);
+      type = std::string(arg);
+    } else if (key == "target") {
+      secret.target = std::string(arg);
+    } else if (key == "mode") {
+      mountOnly = true;
+      bool ok = !arg.empty() && arg.size() <= 11;
+      std::uint64_t mode = 0;
+      for (char c : arg) {
+        ok = ok && c >= '0' && c <= '7';
+        mode = mode * 8 + static_cast<std::uint64_t>(c - '0');
+      }
+      if (!ok || mode > 07777)
+        throwError(Errc::InvalidArgument, "mode {} invalid: {}", arg, kError);
+      secret.mode = static_cast<std::uint32_t>(mode);
+    } else if (key == "uid" || key == "UID") {
+      mountOnly = true;
+      secret.uid = parseId(arg, "UID");
+    } else if (key == "gid" || key == "GID") {
+      mountOnly = true;
+      secret.gid = parseId(arg, "GID");
+    } else {
+      throwError(Errc::InvalidArgument, "option {} invalid: {}", part, kError);
+    }
+  }
+  if (secret.name.empty())
+    throwError(Errc::InvalidArgument, "no source found {}: {}", value, kError);
+  secret.type = type.empty() ? "mount" : type;
+  if (secret.type == "env") {
+    if (mountOnly)
+      throwError(Errc::InvalidArgument,
+                 "UID, GID, Mode options cannot be set with secret type env: {}", kError);
+    if (secret.target.empty()) secret.target = secret.name;
+  } else {
+    if (secret.target.empty()) secret.target = secret.name;
+    if (!secret.target.starts_with('/')) secret.target = "/run/secrets/" + secret.target;
+    secret.target = containerDir(secret.target);
+  }
+  return secret;
 }
 
 MountSpec parseTmpfs(std::string_view value) {
@@ -257,6 +400,7 @@ MountSpec parseTmpfs(std::string_view value) {
     if (!known)
       throwError(Errc::InvalidArgument, "unknown mount option \"{}\": invalid mount option",
                  option);
+    checkTmpfsOption(option);
   }
   return mount;
 }

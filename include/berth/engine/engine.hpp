@@ -268,8 +268,10 @@ class Engine {
 
   /// `berth rm`: a running container needs `force` (it is stopped first,
   /// with `timeout`); Error(InvalidState) with Podman's message otherwise.
-  void removeContainer(const std::string& nameOrId, bool force,
-                       std::optional<unsigned> timeout) const;
+  /// `removeVolumes` (-v): its anonymous volumes go too, unless another
+  /// container uses them.
+  void removeContainer(const std::string& nameOrId, bool force, std::optional<unsigned> timeout,
+                       bool removeVolumes = false) const;
 
   /// `berth container cleanup`: folds exit.json into the state, releases
   /// what the run used, and removes a --rm container. Idempotent; a
@@ -490,6 +492,91 @@ class Engine {
 
   /// `berth restart`: stop (with `timeout`) then start, one "restart" event.
   void restartContainer(const std::string& nameOrId, std::optional<unsigned> timeout) const;
+
+  // --------------------------------------------------------------- volumes
+  // volumes.cpp: volume create, ls, inspect, rm, prune, exists, export, import.
+
+  /// `berth volume create`: Podman's local driver. `options` are --opt
+  /// KEY=VALUE (type, o, device; o= may carry uid=, gid=); `labels` --label
+  /// KEY[=VALUE]. Returns the name (a generated 64-hex one when `name` is
+  /// empty). Error(AlreadyExists) for a taken name unless `ignore` (which
+  /// returns the existing one), Error(InvalidArgument) for a bad name,
+  /// driver or option; nothing is left on disk on failure.
+  struct VolumeCreateRequest {
+    std::string name;
+    std::string driver;  ///< "" or "local"
+    std::vector<std::string> labels;
+    std::vector<std::string> options;
+    std::optional<std::uint32_t> uid;
+    std::optional<std::uint32_t> gid;
+    bool ignore = false;
+  };
+  std::string createVolume(const VolumeCreateRequest& request) const;
+
+  /// `berth volume inspect`: Podman's InspectVolumeData (Name, Driver,
+  /// Mountpoint, CreatedAt, Labels, Scope, Options, UID, GID, Anonymous,
+  /// MountCount, NeedsCopyUp, NeedsChown; the last five omitted when empty).
+  /// Error(NoSuchObject) `no volume with name "x" found: no such volume`.
+  Json inspectVolume(const std::string& name) const;
+
+  /// `berth volume ls`: inspectVolume of every volume passing `filters`
+  /// (name=, label=, dangling=, driver=, scope=, opt=), sorted by name. A bad
+  /// filter is Error(InvalidArgument) `"x" is an invalid volume filter`.
+  Json listVolumes(const std::vector<std::string>& filters) const;
+
+  bool volumeExists(const std::string& name) const;
+
+  /// `berth volume rm`: per volume, removed or an error. A volume used by a
+  /// container is refused (exit 2) unless `force`, which removes those
+  /// containers first; an unknown one is exit 1 (Podman's codes).
+  struct RemoveVolumesReport {
+    std::vector<std::string> removed;
+    std::vector<std::string> errors;
+    int exitCode = 0;
+  };
+  RemoveVolumesReport removeVolumes(const std::vector<std::string>& names, bool force, bool all,
+                                    std::optional<unsigned> timeout) const;
+
+  /// `berth volume prune` (and system prune --volumes): removes the volumes
+  /// no container uses that pass `filters` (label=, until=); their names.
+  std::vector<std::string> pruneVolumes(const std::vector<std::string>& filters) const;
+
+  /// `berth volume export`: the volume's content as an uncompressed tar to
+  /// `output` ("" = standard output), through the archive plugin.
+  void exportVolume(const std::string& name, const std::string& output) const;
+  /// `berth volume import`: unpacks a tar (`input` a path or "-") into the
+  /// volume's directory.
+  void importVolume(const std::string& name, const std::string& input) const;
+
+  // --------------------------------------------------------------- secrets
+  // secrets.cpp: secret create, ls, inspect, rm, exists.
+
+  /// `berth secret create NAME SOURCE`: SOURCE is a file, "-" (standard
+  /// input) or, with `fromEnv`, an environment variable's name. The data
+  /// (1 byte to under 512000) is stored mode 0600. Returns the new 25-hex id.
+  /// Error(InvalidArgument) for a bad name, driver, size or source;
+  /// Error(AlreadyExists) "NAME: secret name in use".
+  struct SecretCreateRequest {
+    std::string name;
+    std::string source;
+    bool fromEnv = false;
+    std::string driver;  ///< "" or "file"
+    std::vector<std::string> labels;
+  };
+  std::string createSecret(const SecretCreateRequest& request) const;
+
+  /// `berth secret inspect`: Podman's SecretInfoReport {ID, CreatedAt,
+  /// UpdatedAt, Spec {Name, Driver {Name, Options}, Labels}}; never the data.
+  /// Error(NoSuchObject) `no secret with name or id "x": no such secret`.
+  Json inspectSecret(const std::string& nameOrId) const;
+  /// `berth secret ls`: inspectSecret of each secret passing `filters`
+  /// (name=, id=), by name.
+  Json listSecrets(const std::vector<std::string>& filters) const;
+  bool secretExists(const std::string& nameOrId) const;
+  /// `berth secret rm`: returns the removed secret's id.
+  std::string removeSecret(const std::string& nameOrId) const;
+  /// Ids of all secrets (secret rm --all).
+  std::vector<std::string> secretIds() const;
 
   /// `berth unshare`: replaces the process with `command` (default: $SHELL,
   /// else /bin/sh) inside the user namespace, with CONTAINERS_GRAPHROOT and

@@ -17,6 +17,7 @@
 #include "berth/base/error.hpp"
 #include "berth/base/unique_fd.hpp"
 #include "berth/oci/runtime_spec.hpp"
+#include "berth/runtime/mount_plan.hpp"
 
 namespace berth::runtime {
 
@@ -77,6 +78,10 @@ struct LaunchOptions {
   /// none.
   std::uint16_t consoleRows = 0;
   std::uint16_t consoleColumns = 0;
+
+  /// Volumes to prepare on first use before they are bound (copy-up and
+  /// ownership, see MountStep); the process user's ids come from the spec.
+  std::vector<VolumeInit> volumeInits;
 
   /// Join this network namespace (an fd, kept by the caller) instead of
   /// what the spec's "network" entry says: for a network namespace the

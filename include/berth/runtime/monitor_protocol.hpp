@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "berth/base/json.hpp"
+#include "berth/runtime/mount_plan.hpp"
 #include "berth/runtime/rootfs.hpp"
 
 namespace berth::runtime {
@@ -57,6 +58,11 @@ struct MonitorConfig {
   std::int64_t healthIntervalNs = 0;
   std::vector<std::string> healthCommand;
   std::string healthLogPath;
+  /// New volumes to fill and give an owner before they are bound.
+  std::vector<VolumeInit> volumeInits;
+  /// "KEY=value" added to the process's environment: --secret type=env.
+  /// Only here (the config travels in a memfd), never in a file.
+  std::vector<std::string> extraEnv;
 
   Json toJson() const;
   static MonitorConfig fromJson(const Json& json);

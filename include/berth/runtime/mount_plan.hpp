@@ -78,6 +78,14 @@ struct MountStep {
   /// Mask and ReadOnly: a missing path is skipped (not every kernel has
   /// /proc/timer_stats); a missing source of a bind is an error.
   bool optional = false;
+  /// Bind of a new volume, when its source directory is still empty: copy
+  /// what the image has at the target into it (Podman's copy-up)...
+  bool copyUp = false;
+  /// ...and give it the owner and mode of the image's directory there, or
+  /// ownerUid/ownerGid (the process user) when the image has none.
+  bool initOwner = false;
+  uid_t ownerUid = 0;
+  gid_t ownerGid = 0;
 };
 
 /// The whole plan, in the order the steps run.
@@ -86,9 +94,24 @@ struct MountPlan {
   std::vector<MountStep> steps;
 };
 
+/// A volume the engine wants prepared on first use (MountStep::copyUp,
+/// initOwner), named by its destination.
+struct VolumeInit {
+  std::string destination;
+  bool copyUp = false;
+  bool initOwner = false;
+
+  bool operator==(const VolumeInit&) const = default;
+};
+
 struct MountPlanOptions {
   /// No mknod (a user namespace): device nodes are bound from the host.
   bool rootless = false;
+  /// Volumes to prepare; a destination that is no bind mount of the spec is
+  /// an Error(InvalidArgument).
+  std::vector<VolumeInit> volumeInits;
+  uid_t processUid = 0;  ///< the owner of a new volume the image has no directory for
+  gid_t processGid = 0;
 };
 
 /// Plans the mounts of `spec`: the spec's mounts ordered parents first

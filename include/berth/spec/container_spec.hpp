@@ -39,6 +39,21 @@ struct MountSpec {
   bool operator==(const MountSpec&) const = default;
 };
 
+/// One --secret: mounted as a file (type "mount", at /run/secrets/<target>
+/// read-only, owned uid:gid with `mode`) or given as an environment
+/// variable (type "env", named `target`). Only the name is kept; the data
+/// is read from the secret store when the container starts.
+struct SecretSpec {
+  std::string name;
+  std::string type = "mount";
+  std::string target;  ///< absolute path (mount) or variable name (env); "" = from the name
+  std::uint32_t uid = 0;
+  std::uint32_t gid = 0;
+  std::uint32_t mode = 0400;
+
+  bool operator==(const SecretSpec&) const = default;
+};
+
 /// --network: the subset berth supports so far.
 struct NetworkMode {
   enum class Kind { Private, None, Host, Path };
@@ -81,6 +96,10 @@ struct ContainerSpec {
   std::vector<MountSpec> tmpfs;    ///< --tmpfs
   std::vector<MountSpec> volumes;  ///< -v
   std::vector<MountSpec> mounts;   ///< --mount
+  /// --volumes-from CTR[:OPTS], as given; create copies their mounts into
+  /// `volumes`.
+  std::vector<std::string> volumesFrom;
+  std::vector<SecretSpec> secrets;  ///< --secret
   std::vector<std::string> capAdd;
   std::vector<std::string> capDrop;
   bool privileged = false;

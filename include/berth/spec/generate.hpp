@@ -26,6 +26,13 @@ struct HostLimits {
   static HostLimits current();
 };
 
+/// What a volume's mount is made of.
+struct VolumeSource {
+  std::string type = "bind";  ///< "bind" (its _data, or device for type=none), else a filesystem
+  std::string source;         ///< the host path, or the filesystem's device ("tmpfs")
+  std::vector<std::string> options;  ///< the volume's own mount options (--opt o=...)
+};
+
 /// What the builder needs to know about the container and the host; the
 /// caller (engine create) fills it in. Nothing here is read by the builder
 /// itself except `rootfs`/etc/passwd and /etc/group.
@@ -52,9 +59,13 @@ struct BuildContext {
   std::vector<std::string> boundingSet;  ///< "" = the calling process's bounding set
   HostLimits limits = HostLimits::current();
   std::string hostHostname;  ///< for --network host without -h; "" = gethostname()
-  /// The host directory of a named or anonymous volume; unset = volumes are
-  /// refused (Error(Unsupported)).
-  std::function<std::string(const MountSpec&)> volumePath;
+  /// Where a named or anonymous volume's mount comes from (the engine reads
+  /// the volume's record); unset = volumes are refused (Error(Unsupported)).
+  std::function<VolumeSource(const MountSpec&)> volumeSource;
+  /// -v SRC:DST:O: the upper and work directories of the N-th overlay mount
+  /// (0-based, in mount order) are <overlayDir>/<N>/upper and work; the
+  /// engine creates them at start. "" = :O is refused.
+  std::string overlayDir;
 };
 
 /// process.args as Docker and Podman compute them: the entrypoint (the

@@ -79,6 +79,13 @@ MountSpec parseMount(std::string_view value);
 /// refused: "unknown mount option \"foo\": invalid mount option".
 MountSpec parseTmpfs(std::string_view value);
 
+/// --secret NAME[,type=mount|env][,target=T][,uid=N][,gid=N][,mode=OCTAL]
+/// (also source=NAME), Podman's parseSecrets rules: a mount's target is
+/// made absolute under /run/secrets, an env secret takes no uid/gid/mode.
+/// "option x invalid: error parsing secret", "type foo is invalid: error
+/// parsing secret", "mode 9 invalid: error parsing secret".
+SecretSpec parseSecret(std::string_view value);
+
 /// --name: "names must match [a-zA-Z0-9][a-zA-Z0-9_.-]*: invalid argument".
 void validateContainerName(std::string_view name);
 

@@ -207,14 +207,14 @@ void defineRm(Cli& cli, const std::string& path) {
   app->add_flag("-v,--volumes", *volumes, "Remove anonymous volumes associated with the container");
   app->add_flag("-l,--latest", *latest, "Act on the latest container berth is aware of");
   app->add_option("-t,--time", *time, "Seconds to wait for stop before killing the container");
-  cli.setRun(app, [&cli, all, force, ignore, latest, time] {
+  cli.setRun(app, [&cli, all, force, ignore, volumes, latest, time] {
     const auto timeout = timeoutFlag(*time);
     return forEach(
         targets(cli, *all, *latest, "remove"),
         [&](const std::string& name) {
           try {
             const std::string id = cli.engine().resolveContainer(name);
-            cli.engine().removeContainer(id, *force, timeout);
+            cli.engine().removeContainer(id, *force, timeout, *volumes);
             writeStdout(id + "\n");
           } catch (const Error& e) {
             if (*ignore && e.kind() == Errc::NoSuchContainer) return;

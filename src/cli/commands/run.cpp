@@ -46,6 +46,8 @@ struct CreateFlags {
   std::vector<std::string> tmpfs;
   std::vector<std::string> volumes;
   std::vector<std::string> mounts;
+  std::vector<std::string> volumesFrom;
+  std::vector<std::string> secrets;
   std::vector<std::string> capAdd;
   std::vector<std::string> capDrop;
   std::vector<std::string> securityOpts;
@@ -116,6 +118,8 @@ void defineFlags(CLI::App* app, CreateFlags& f, bool run) {
   addOption(app, "--tmpfs", f.tmpfs, "Mount a temporary filesystem (tmpfs) into a container");
   addOption(app, "-v,--volume", f.volumes, "Bind mount a volume into the container");
   addOption(app, "--mount", f.mounts, "Attach a filesystem mount to the container");
+  addOption(app, "--volumes-from", f.volumesFrom, "Mount volumes from the specified container(s)");
+  addOption(app, "--secret", f.secrets, "Add secret to container");
   addOption(app, "--cap-add", f.capAdd, "Add capabilities to the container");
   addOption(app, "--cap-drop", f.capDrop, "Drop capabilities from the container");
   addOption(app, "--security-opt", f.securityOpts, "Security Options");
@@ -230,6 +234,9 @@ spec::ContainerSpec buildSpec(const CreateFlags& f, const std::vector<std::strin
     s.volumes.push_back(spec::parseVolume(v, cwd));
   for (const auto& m : f.mounts)
     s.mounts.push_back(spec::parseMount(m));
+  s.volumesFrom = f.volumesFrom;
+  for (const auto& secret : f.secrets)
+    s.secrets.push_back(spec::parseSecret(secret));
   s.capAdd = splitCommas(f.capAdd);
   s.capDrop = splitCommas(f.capDrop);
   s.privileged = f.privileged;
@@ -302,7 +309,7 @@ std::string create(Cli& cli, const CreateFlags& flags, const std::vector<std::st
     try {
       writeFileAtomic(flags.cidfile, id, 0644, false);
     } catch (const Error& e) {
-      cli.engine().removeContainer(id, true, 0);
+      cli.engine().removeContainer(id, true, 0, true);
       throw Error(e.kind(), "opening cidfile: " + e.message(), e.sysErrno());
     }
   }
@@ -346,7 +353,7 @@ void addRunCommand(Cli& cli) {
         } catch (const Error&) {
           if (rm) {
             try {
-              cli.engine().removeContainer(id, true, 0);
+              cli.engine().removeContainer(id, true, 0, true);
             } catch (const Error&) {
             }
           }
@@ -365,7 +372,7 @@ void addRunCommand(Cli& cli) {
       } catch (const Error&) {
         if (rm && cli.engine().containerExists(id)) {
           try {
-            cli.engine().removeContainer(id, true, 0);
+            cli.engine().removeContainer(id, true, 0, true);
           } catch (const Error&) {
           }
         }

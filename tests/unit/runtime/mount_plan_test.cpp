@@ -15,6 +15,12 @@ using namespace berth::runtime;
 
 namespace {
 
+MountPlanOptions planOptions(bool rootless) {
+  MountPlanOptions options;
+  options.rootless = rootless;
+  return options;
+}
+
 oci::Spec podmanSpec() {
   return oci::Spec::fromJson(Json::parse(kPodmanWebConfig), "config.json");
 }
@@ -60,7 +66,7 @@ std::string errorOf(const std::function<void()>& fn, Errc kind = Errc::InvalidAr
 }  // namespace
 
 TEST_CASE("Podman's default mounts plan in parent-first order") {
-  const MountPlan plan = planMounts(podmanSpec(), MountPlanOptions{true});
+  const MountPlan plan = planMounts(podmanSpec(), planOptions(true));
   CHECK(plan.rootfs.ends_with("/merged"));
   const std::vector<std::string> expected{
       // depth 1, in the spec's order
@@ -86,7 +92,7 @@ TEST_CASE("Podman's default mounts plan in parent-first order") {
 }
 
 TEST_CASE("each of Podman's mounts gets its flags, data and kind") {
-  const MountPlan plan = planMounts(podmanSpec(), MountPlanOptions{true});
+  const MountPlan plan = planMounts(podmanSpec(), planOptions(true));
 
   const auto& data = stepFor(plan, "/data");
   CHECK(data.kind == MountStepKind::Bind);
@@ -150,14 +156,14 @@ TEST_CASE("each of Podman's mounts gets its flags, data and kind") {
 }
 
 TEST_CASE("rootless binds the host's device nodes, root makes them") {
-  const MountPlan rootless = planMounts(podmanSpec(), MountPlanOptions{true});
+  const MountPlan rootless = planMounts(podmanSpec(), planOptions(true));
   const auto& null = stepFor(rootless, "/dev/null");
   CHECK(null.kind == MountStepKind::BindDevice);
   CHECK(null.source == "/dev/null");
   CHECK(null.mountPoint == MountPointKind::File);
   CHECK(stepFor(rootless, "/dev/tty").kind == MountStepKind::BindDevice);
 
-  const MountPlan root = planMounts(podmanSpec(), MountPlanOptions{false});
+  const MountPlan root = planMounts(podmanSpec(), planOptions(false));
   struct Expected {
     const char* target;
     unsigned major, minor;
@@ -177,13 +183,13 @@ TEST_CASE("rootless binds the host's device nodes, root makes them") {
 TEST_CASE("a /dev bound from the host gets no device steps") {
   const MountPlan plan = planMounts(
       minimalSpec({mount("/dev", "bind", "/dev", {"rbind"}), mount("/proc", "proc", "proc")}),
-      MountPlanOptions{false});
+      planOptions(false));
   CHECK(targets(plan) == std::vector<std::string>{"/dev", "/proc"});
 }
 
 TEST_CASE("without a devpts mount there is no /dev/ptmx link") {
   const MountPlan plan =
-      planMounts(minimalSpec({mount("/dev", "tmpfs", "tmpfs")}), MountPlanOptions{false});
+      planMounts(minimalSpec({mount("/dev", "tmpfs", "tmpfs")}), planOptions(false));
   for (const auto& step : plan.steps)
     CHECK(step.target != "/dev/ptmx");
   CHECK(plan.steps.size() == 1 + 6 + 5);
@@ -194,7 +200,7 @@ TEST_CASE("children come after their parents whatever the spec's order") {
       minimalSpec({mount("/a/b/c", "tmpfs", "tmpfs"), mount("/a/b", "tmpfs", "tmpfs"),
                    mount("/x", "bind", "/host/x", {"rbind"}), mount("/a", "tmpfs", "tmpfs"),
                    mount("/x/y", "tmpfs", "one"), mount("/x/y", "tmpfs", "two")}),
-      MountPlanOptions{false});
+      planOptions(false));
   CHECK(targets(plan) == std::vector<std::string>{"/x", "/a", "/a/b", "/x/y", "/x/y", "/a/b/c"});
   // Two mounts on one destination keep the spec's order: the later covers.
   CHECK(plan.steps[3].source == "one");
@@ -204,7 +210,7 @@ TEST_CASE("children come after their parents whatever the spec's order") {
 TEST_CASE("a read-only root is remounted last, after pivot_root") {
   oci::Spec spec = podmanSpec();
   spec.root->readonly = true;
-  const MountPlan plan = planMounts(spec, MountPlanOptions{true});
+  const MountPlan plan = planMounts(spec, planOptions(true));
   CHECK(plan.steps.back().kind == MountStepKind::RootReadOnly);
   CHECK(plan.steps.back().phase == MountPhase::AfterPivot);
   CHECK(plan.steps.back().target == "/");
@@ -212,7 +218,7 @@ TEST_CASE("a read-only root is remounted last, after pivot_root") {
 
 TEST_CASE("destinations are cleaned") {
   const MountPlan plan =
-      planMounts(minimalSpec({mount("//data/./x/", "tmpfs", "tmpfs")}), MountPlanOptions{false});
+      planMounts(minimalSpec({mount("//data/./x/", "tmpfs", "tmpfs")}), planOptions(false));
   CHECK(plan.steps[0].target == "/data/x");
   CHECK(cleanContainerPath("/", "path") == "/");
   CHECK(cleanContainerPath("///", "path") == "/");
@@ -275,15 +281,15 @@ TEST_CASE("unknown mount options are named in the error") {
         "unknown mount option \"\" for /t");
   CHECK(errorOf([] { parseMountOptions({"idmap"}, "bind", "/v"); }, Errc::Unsupported) ==
         "mount option \"idmap\" for /v: idmapped mounts are not supported");
-  CHECK(errorOf([] {
-          planMounts(minimalSpec({mount("/data", "bind", "/h", {"rbind", "Z"})}),
-                     MountPlanOptions{false});
-        }) == "unknown mount option \"Z\" for /data");
+  CHECK(
+      errorOf([] {
+        planMounts(minimalSpec({mount("/data", "bind", "/h", {"rbind", "Z"})}), planOptions(false));
+      }) == "unknown mount option \"Z\" for /data");
 }
 
 TEST_CASE("bad mounts are refused with the value named") {
   const auto plan = [](std::vector<oci::Mount> mounts) {
-    planMounts(minimalSpec(std::move(mounts)), MountPlanOptions{false});
+    planMounts(minimalSpec(std::move(mounts)), planOptions(false));
   };
   CHECK(errorOf([&] { plan({mount("data", "tmpfs", "tmpfs")}); }) ==
         "mount destination \"data\" is not an absolute path");
@@ -317,4 +323,39 @@ TEST_CASE("bad mounts are refused with the value named") {
   spec.linuxConfig->readonlyPaths = {"/proc/../etc"};
   CHECK(errorOf([&] { planMounts(spec, {}); }) ==
         "read-only path \"/proc/../etc\" contains \"..\": not allowed");
+}
+
+TEST_CASE("volume inits mark the bind of their destination, with the process user") {
+  MountPlanOptions options = planOptions(true);
+  options.volumeInits = {{"/data", true, true}, {"/owned", false, true}};
+  options.processUid = 1000;
+  options.processGid = 100;
+  const MountPlan plan =
+      planMounts(minimalSpec({mount("/data", "bind", "/v/data/_data", {"rbind", "nosuid", "nodev"}),
+                              mount("/owned", "bind", "/v/owned/_data", {"rbind"}),
+                              mount("/other", "bind", "/host", {"rbind"})}),
+                 options);
+  for (const auto& step : plan.steps) {
+    if (step.target == "/data") {
+      CHECK(step.copyUp);
+      CHECK(step.initOwner);
+      CHECK(step.ownerUid == 1000);
+      CHECK(step.ownerGid == 100);
+    } else if (step.target == "/owned") {
+      CHECK_FALSE(step.copyUp);
+      CHECK(step.initOwner);
+    } else {
+      CHECK_FALSE(step.copyUp);
+      CHECK_FALSE(step.initOwner);
+    }
+  }
+  // A destination without a bind mount is a mistake of the caller's.
+  MountPlanOptions bad = planOptions(false);
+  bad.volumeInits = {{"/nowhere", true, false}};
+  try {
+    planMounts(minimalSpec({mount("/t", "tmpfs", "tmpfs")}), bad);
+    FAIL("no error");
+  } catch (const Error& e) {
+    CHECK(std::string(e.what()) == "volume to prepare on /nowhere: no bind mount there");
+  }
 }

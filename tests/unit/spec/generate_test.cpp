@@ -282,9 +282,42 @@ TEST_CASE("--read-only, --tmpfs, --mount and volumes") {
   CHECK(errorOf([&] { buildRuntimeSpec(vol, busybox(), context(root.path())); },
                 Errc::Unsupported) == "volume \"data\" on /data: volumes are not supported yet");
   auto ctx = context(root.path());
-  ctx.volumePath = [](const MountSpec& m) { return "/volumes/" + m.source + "/_data"; };
+  ctx.volumeSource = [](const MountSpec& m) {
+    if (m.source == "tv") return VolumeSource{"tmpfs", "tmpfs", {"size=1m", "uid=1000"}};
+    return VolumeSource{"bind", "/volumes/" + m.source + "/_data", {}};
+  };
+  ctx.overlayDir = "/ctr/overlay";
   s = buildRuntimeSpec(vol, busybox(), ctx);
   CHECK(findMount(s, "/data")->source == "/volumes/data/_data");
+  CHECK(findMount(s, "/data")->options ==
+        std::vector<std::string>{"nosuid", "nodev", "rw", "rprivate", "rbind"});
+
+  // ro and suid kept; U, z, nocopy are for berth, not the kernel.
+  ContainerSpec opts;
+  opts.volumes = {{"volume", "data", "/data", {"ro", "suid", "U", "z", "nocopy"}},
+                  {"volume", "tv", "/tv", {}},
+                  {"bind", "/host", "/o", {"O"}}};
+  s = buildRuntimeSpec(opts, busybox(), ctx);
+  CHECK(findMount(s, "/data")->options ==
+        std::vector<std::string>{"ro", "suid", "nodev", "rprivate", "rbind"});
+  CHECK(findMount(s, "/tv")->type == "tmpfs");
+  CHECK(findMount(s, "/tv")->options ==
+        std::vector<std::string>{"nosuid", "nodev", "size=1m", "uid=1000", "rw", "rprivate"});
+  CHECK(findMount(s, "/o")->type == "overlay");
+  CHECK(findMount(s, "/o")->options ==
+        std::vector<std::string>{"lowerdir=/host", "upperdir=/ctr/overlay/0/upper",
+                                 "workdir=/ctr/overlay/0/work", "userxattr", "rw", "rprivate",
+                                 "nosuid", "nodev"});
+
+  // --secret: a read-only bind of the run dir's copy.
+  ContainerSpec secret;
+  secret.secrets = {{"tok", "mount", "/run/secrets/tok", 0, 0, 0400},
+                    {"envtok", "env", "ENVTOK", 0, 0, 0400}};
+  s = buildRuntimeSpec(secret, busybox(), ctx);
+  REQUIRE(findMount(s, "/run/secrets/tok") != nullptr);
+  CHECK(findMount(s, "/run/secrets/tok")->source == ctx.runDir + "/secrets/tok");
+  CHECK(findMount(s, "/run/secrets/tok")->options ==
+        std::vector<std::string>{"bind", "rprivate", "ro", "nosuid", "nodev", "noexec"});
 }
 
 TEST_CASE("--privileged: all capabilities, no seccomp, no masked paths") {

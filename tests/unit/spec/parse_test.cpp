@@ -187,8 +187,13 @@ TEST_CASE("-v") {
     INFO(c.input);
     CHECK(errorOf([&] { parseVolume(c.input, dir.path()); }) == c.expected);
   }
-  CHECK(errorOf([&] { parseVolume("/a:/b:O"); }, Errc::Unsupported) ==
-        "volume option \"O\" is not supported by berth yet");
+  CHECK(parseVolume("/a:/b:O") == MountSpec{"bind", "/a", "/b", {"O"}});
+  CHECK(parseVolume("data:/b:U,nocopy,ro") ==
+        MountSpec{"volume", "data", "/b", {"U", "nocopy", "ro"}});
+  CHECK(errorOf([&] { parseVolume("/a:/b:U,U"); }) ==
+        "invalid options \"U, U\", can only specify 1 'U' option");
+  CHECK(errorOf([&] { parseVolume("/a:/b:idmap"); }, Errc::Unsupported) ==
+        "volume option \"idmap\" is not supported by berth yet");
 }
 
 TEST_CASE("--mount") {
@@ -230,8 +235,51 @@ TEST_CASE("--mount") {
     INFO(c.input);
     CHECK(errorOf([&] { parseMount(c.input); }) == c.expected);
   }
-  CHECK(errorOf([] { parseMount("type=volume,src=v,dst=/x"); }, Errc::Unsupported) ==
-        "--mount type=volume is not supported by berth yet");
+  CHECK(parseMount("type=volume,src=v,dst=/x") == MountSpec{"volume", "v", "/x", {}});
+  CHECK(parseMount("type=volume,target=/x") == MountSpec{"volume", "", "/x", {}});
+  CHECK(parseMount("type=volume,src=v,dst=/x,ro,U=true,volume-nocopy") ==
+        MountSpec{"volume", "v", "/x", {"ro", "U", "nocopy"}});
+  CHECK(parseMount("type=bind,src=/a,dst=/x,chown=false").options.empty());
+  CHECK(errorOf([] { parseMount("type=volume,src=v"); }) == "must set volume destination");
+  CHECK(errorOf([] { parseMount("type=volume,src=v,dst=/x,foo=1"); }) ==
+        "foo: invalid mount option");
+  CHECK(errorOf([] { parseMount("type=volume,src=/abs,dst=/x"); }) ==
+        "--mount type=volume: source \"/abs\" is a path; a volume name was expected (use "
+        "type=bind for a host directory)");
+  CHECK(errorOf([] { parseMount("type=bind,src=/a,dst=/x,U=maybe"); }) ==
+        "'U' or 'chown' must be set to true or false, instead received \"maybe\": must provide "
+        "an argument for option");
+  CHECK(errorOf([] { parseMount("type=tmpfs,dst=/x,tmpfs-size=lots"); }) ==
+        "invalid tmpfs size \"lots\": expected a number of bytes with an optional k, m or g "
+        "suffix, or a percentage");
+  CHECK(errorOf([] { parseMount("type=tmpfs,dst=/x,tmpfs-mode=999"); }) ==
+        "invalid tmpfs mode \"999\": expected octal permissions");
+  CHECK(errorOf([] { parseMount("type=image,src=i,dst=/x"); }, Errc::Unsupported) ==
+        "--mount type=image is not supported by berth yet");
+}
+
+TEST_CASE("--secret") {
+  CHECK(parseSecret("tok") == SecretSpec{"tok", "mount", "/run/secrets/tok", 0, 0, 0400});
+  CHECK(parseSecret("tok,type=mount,target=t2,uid=1000,gid=10,mode=0440") ==
+        SecretSpec{"tok", "mount", "/run/secrets/t2", 1000, 10, 0440});
+  CHECK(parseSecret("tok,target=/etc/tok") == SecretSpec{"tok", "mount", "/etc/tok", 0, 0, 0400});
+  CHECK(parseSecret("source=tok,type=env") == SecretSpec{"tok", "env", "tok", 0, 0, 0400});
+  CHECK(parseSecret("tok,type=env,target=TOKEN") == SecretSpec{"tok", "env", "TOKEN", 0, 0, 0400});
+  const std::vector<Case> invalid = {
+      {"tok,type=file", "type file is invalid: error parsing secret"},
+      {"tok,type=env,type=mount", "cannot set more than one secret type: error parsing secret"},
+      {"tok,mode=9", "mode 9 invalid: error parsing secret"},
+      {"tok,uid=x", "UID x invalid: error parsing secret"},
+      {"tok,bogus=1", "option bogus=1 invalid: error parsing secret"},
+      {"tok,flag", "option flag must be in form option=value: error parsing secret"},
+      {"type=env", "no source found type=env: error parsing secret"},
+      {"tok,type=env,mode=0400",
+       "UID, GID, Mode options cannot be set with secret type env: error parsing secret"},
+  };
+  for (const auto& c : invalid) {
+    INFO(c.input);
+    CHECK(errorOf([&] { parseSecret(c.input); }) == c.expected);
+  }
 }
 
 TEST_CASE("--tmpfs") {
