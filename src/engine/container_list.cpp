@@ -437,8 +437,8 @@ Json Engine::inspectContainer(const std::string& nameOrId) const {
     const std::string destination = m.value("destination", "");
     const auto user = userMountAt.find(destination);
     const bool isVolume = volumeAt.count(destination) > 0;
-    if (type != "bind" && !(isVolume && type != "tmpfs")) continue;
-    if (!isVolume && (user == userMountAt.end() || user->second->type != "bind")) continue;
+    if (!isVolume && (type != "bind" || user == userMountAt.end() || user->second->type != "bind"))
+      continue;
     const auto options = m.value("options", std::vector<std::string>{});
     bool readOnly = false;
     std::string propagation = "rprivate";
@@ -461,15 +461,20 @@ Json Engine::inspectContainer(const std::string& nameOrId) const {
       for (const auto& o : user->second->options)
         if (o == "z" || o == "Z") mode = o;
     if (isVolume) {
-      mounts.push_back(Json{{"Type", "volume"},
-                            {"Name", volumeAt[destination]->source},
-                            {"Source", m.value("source", "")},
-                            {"Destination", destination},
-                            {"Driver", "local"},
-                            {"Mode", mode},
-                            {"Options", shown},
-                            {"RW", !readOnly},
-                            {"Propagation", propagation}});
+      mounts.push_back(Json{
+          {"Type", "volume"},
+          {"Name", volumeAt[destination]->source},
+          // A filesystem volume (tmpfs, ...) shows its
+          // directory, as Podman's mount point.
+          {"Source", type == "bind"
+                         ? m.value("source", "")
+                         : paths_.volumesDir() + "/" + volumeAt[destination]->source + "/_data"},
+          {"Destination", destination},
+          {"Driver", "local"},
+          {"Mode", mode},
+          {"Options", shown},
+          {"RW", !readOnly},
+          {"Propagation", propagation}});
     } else {
       bindMounts.push_back(Json{{"Type", "bind"},
                                 {"Source", user->second->source},
