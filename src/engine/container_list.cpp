@@ -20,6 +20,7 @@
 #include "berth/image/store.hpp"
 #include "berth/runtime/monitor_protocol.hpp"
 #include "berth/runtime/userns.hpp"
+#include "berth/state/secret_store.hpp"
 #include "container_internal.hpp"
 
 namespace berth::engine {
@@ -513,6 +514,25 @@ Json Engine::inspectContainer(const std::string& nameOrId) const {
   config["HealthcheckOnFailureAction"] = spec.healthOnFailure;
   config["CreateCommand"] = record.config.command;
   config["Umask"] = fmt::format("{:04o}", spec.umask.value_or(022));
+  if (!spec.secrets.empty()) {
+    // Names and ids, never the data (Podman's InspectSecret).
+    const state::SecretStore secrets(paths_);
+    Json list = Json::array();
+    for (const auto& secret : spec.secrets) {
+      std::string secretId;
+      try {
+        secretId = secrets.resolve(secret.name);
+      } catch (const Error&) {
+        // removed since: the name is all there is
+      }
+      list.push_back(Json{{"Name", secret.name},
+                          {"ID", secretId},
+                          {"UID", secret.uid},
+                          {"GID", secret.gid},
+                          {"Mode", secret.mode}});
+    }
+    config["Secrets"] = list;
+  }
   config["Timeout"] = 0;
   config["StopTimeout"] = spec.stopTimeout.value_or(10);
   config["Passwd"] = true;
