@@ -399,7 +399,7 @@ Started startLocked(const state::StorePaths& paths, const state::ContainerStore&
   monitor.statePath = paths.containerDir(id) + "/state.json";
   monitor.lockPath = paths.locksDir() + "/" + id + ".lock";
   monitor.volumeInits = detail::pendingVolumeInits(paths, spec);
-  monitor.extraEnv = detail::secretEnvironment(paths, id, spec);
+  monitor.extraEnv = detail::secretEnvironment(paths, spec);
 
   Started started;
   started.sync = spawnMonitor(monitor);

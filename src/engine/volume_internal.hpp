@@ -78,7 +78,7 @@ void prepareMountSources(const state::StorePaths& paths, const std::string& id,
                          const spec::ContainerSpec& spec);
 
 /// --secret type=env: "TARGET=data" for the monitor (never on disk).
-std::vector<std::string> secretEnvironment(const state::StorePaths& paths, const std::string& id,
+std::vector<std::string> secretEnvironment(const state::StorePaths& paths,
                                            const spec::ContainerSpec& spec);
 
 /// create: every --secret names a secret that exists. Error(NoSuchObject).
