@@ -21,6 +21,7 @@
 #include "berth/runtime/monitor_protocol.hpp"
 #include "berth/runtime/userns.hpp"
 #include "berth/state/health.hpp"
+#include "berth/state/secret_store.hpp"
 #include "container_internal.hpp"
 
 namespace berth::engine {
@@ -462,8 +463,8 @@ Json Engine::inspectContainer(const std::string& nameOrId) const {
     const std::string destination = m.value("destination", "");
     const auto user = userMountAt.find(destination);
     const bool isVolume = volumeAt.count(destination) > 0;
-    if (type != "bind" && !(isVolume && type != "tmpfs")) continue;
-    if (!isVolume && (user == userMountAt.end() || user->second->type != "bind")) continue;
+    if (!isVolume && (type != "bind" || user == userMountAt.end() || user->second->type != "bind"))
+      continue;
     const auto options = m.value("options", std::vector<std::string>{});
     bool readOnly = false;
     std::string propagation = "rprivate";
@@ -486,15 +487,20 @@ Json Engine::inspectContainer(const std::string& nameOrId) const {
       for (const auto& o : user->second->options)
         if (o == "z" || o == "Z") mode = o;
     if (isVolume) {
-      mounts.push_back(Json{{"Type", "volume"},
-                            {"Name", volumeAt[destination]->source},
-                            {"Source", m.value("source", "")},
-                            {"Destination", destination},
-                            {"Driver", "local"},
-                            {"Mode", mode},
-                            {"Options", shown},
-                            {"RW", !readOnly},
-                            {"Propagation", propagation}});
+      mounts.push_back(Json{
+          {"Type", "volume"},
+          {"Name", volumeAt[destination]->source},
+          // A filesystem volume (tmpfs, ...) shows its
+          // directory, as Podman's mount point.
+          {"Source", type == "bind"
+                         ? m.value("source", "")
+                         : paths_.volumesDir() + "/" + volumeAt[destination]->source + "/_data"},
+          {"Destination", destination},
+          {"Driver", "local"},
+          {"Mode", mode},
+          {"Options", shown},
+          {"RW", !readOnly},
+          {"Propagation", propagation}});
     } else {
       bindMounts.push_back(Json{{"Type", "bind"},
                                 {"Source", user->second->source},
@@ -533,6 +539,25 @@ Json Engine::inspectContainer(const std::string& nameOrId) const {
   config["HealthcheckOnFailureAction"] = spec.healthOnFailure;
   config["CreateCommand"] = record.config.command;
   config["Umask"] = fmt::format("{:04o}", spec.umask.value_or(022));
+  if (!spec.secrets.empty()) {
+    // Names and ids, never the data (Podman's InspectSecret).
+    const state::SecretStore secrets(paths_);
+    Json list = Json::array();
+    for (const auto& secret : spec.secrets) {
+      std::string secretId;
+      try {
+        secretId = secrets.resolve(secret.name);
+      } catch (const Error&) {
+        // removed since: the name is all there is
+      }
+      list.push_back(Json{{"Name", secret.name},
+                          {"ID", secretId},
+                          {"UID", secret.uid},
+                          {"GID", secret.gid},
+                          {"Mode", secret.mode}});
+    }
+    config["Secrets"] = list;
+  }
   config["Timeout"] = 0;
   config["StopTimeout"] = spec.stopTimeout.value_or(10);
   config["Passwd"] = true;

@@ -283,7 +283,8 @@ std::string Engine::createContainer(const CreateRequest& request) const {
   // until the container that uses them is recorded: a concurrent volume rm
   // either finishes first or sees the new user.
   const state::VolumeStore volumes(paths_);
-  FileLock volumeLock = volumes.lock();
+  std::optional<FileLock> volumeLock;
+  if (detail::usesVolumes(spec, imageConfig)) volumeLock.emplace(volumes.lock());
   const std::vector<std::string> madeVolumes = detail::prepareVolumes(paths_, spec, imageConfig);
   ScopeExit undoVolumes([&] { detail::removeVolumesQuietly(paths_, madeVolumes); });
 
@@ -332,7 +333,7 @@ std::string Engine::createContainer(const CreateRequest& request) const {
     }
   }
   undoVolumes.dismiss();
-  volumeLock.unlock();
+  volumeLock.reset();
   detail::emitImageEvent(paths_, "pull", "", request.spec.image);
   detail::emitContainerEvent(paths_, config, "create");
   return id;
@@ -420,7 +421,7 @@ Started startLocked(const state::StorePaths& paths, const state::ContainerStore&
                              paths.runRoot,    "healthcheck", "run",           id};
   }
   monitor.volumeInits = detail::pendingVolumeInits(paths, spec);
-  monitor.extraEnv = detail::secretEnvironment(paths, id, spec);
+  monitor.extraEnv = detail::secretEnvironment(paths, spec);
 
   Started started;
   started.sync = spawnMonitor(monitor);

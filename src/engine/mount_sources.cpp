@@ -54,10 +54,6 @@ void chownTree(int fd, const std::string& path, uid_t uid, gid_t gid) {
   }
 }
 
-std::string secretFileName(const spec::SecretSpec& secret) {
-  return secret.name;
-}
-
 }  // namespace
 
 void applyVolumesFrom(const state::ContainerStore& store, spec::ContainerSpec& spec) {
@@ -158,7 +154,7 @@ void prepareMountSources(const state::StorePaths& paths, const std::string& id,
     for (const auto& secret : spec.secrets) {
       if (secret.type != "mount") continue;
       const std::string secretId = secrets.resolve(secret.name);
-      const std::string path = dir + "/" + secretFileName(secret);
+      const std::string path = dir + "/" + secret.name;  // the runtime spec's bind source
       ::unlink(path.c_str());
       const UniqueFd fd = openFile(path, O_WRONLY | O_CREAT | O_EXCL, 0600);
       writeAll(fd.get(), secrets.readData(secretId), "secret " + secret.name);
@@ -169,9 +165,8 @@ void prepareMountSources(const state::StorePaths& paths, const std::string& id,
   }
 }
 
-std::vector<std::string> secretEnvironment(const state::StorePaths& paths, const std::string& id,
+std::vector<std::string> secretEnvironment(const state::StorePaths& paths,
                                            const spec::ContainerSpec& spec) {
-  (void)id;
   std::vector<std::string> env;
   const state::SecretStore secrets(paths);
   for (const auto& secret : spec.secrets) {

@@ -22,6 +22,10 @@ std::vector<std::string> specVolumeNames(const spec::ContainerSpec& spec);
 /// The ids of the containers whose spec mounts volume `name`.
 std::vector<std::string> volumeUsers(const state::StorePaths& paths, const std::string& name);
 
+/// True when a container of `spec` from `image` mounts a volume (its
+/// mounts, or the image's VOLUMEs): create then needs the volumes lock.
+bool usesVolumes(const spec::ContainerSpec& spec, const oci::ImageConfig& image);
+
 /// For create, holding VolumeStore::lock(): names the anonymous volumes of
 /// `spec` (-v /dst, --mount type=volume without a source) and adds one for
 /// each VOLUME of the image no mount covers; then makes every volume that
@@ -74,7 +78,7 @@ void prepareMountSources(const state::StorePaths& paths, const std::string& id,
                          const spec::ContainerSpec& spec);
 
 /// --secret type=env: "TARGET=data" for the monitor (never on disk).
-std::vector<std::string> secretEnvironment(const state::StorePaths& paths, const std::string& id,
+std::vector<std::string> secretEnvironment(const state::StorePaths& paths,
                                            const spec::ContainerSpec& spec);
 
 /// create: every --secret names a secret that exists. Error(NoSuchObject).

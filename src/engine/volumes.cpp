@@ -98,6 +98,13 @@ std::vector<std::string> volumeUsers(const state::StorePaths& paths, const std::
   return users;
 }
 
+bool usesVolumes(const spec::ContainerSpec& spec, const oci::ImageConfig& image) {
+  if (!image.config.volumes.empty()) return true;
+  bool any = false;
+  forEachVolumeMount(spec, [&](const spec::MountSpec&) { any = true; });
+  return any;
+}
+
 std::vector<std::string> prepareVolumes(const state::StorePaths& paths, spec::ContainerSpec& spec,
                                         const oci::ImageConfig& image) {
   // Podman's default image_volume_mode "bind": each VOLUME of the image is

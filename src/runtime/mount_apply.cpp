@@ -223,6 +223,16 @@ void copyFile(int fromDir, int toDir, const char* name, const struct stat& st) {
   UniqueFd out(::openat(toDir, name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW,
                         st.st_mode & 07777));
   if (!in || !out) throwErrno("copy {} into the tmpfs", name);
+  // In the kernel where it can (one call for a small file); plain reads
+  // and writes where it cannot (EXDEV before 5.3, special files).
+  for (;;) {
+    const ssize_t copied = ::copy_file_range(in.get(), nullptr, out.get(), nullptr, 1 << 30, 0);
+    if (copied > 0) continue;
+    if (copied == 0) return;
+    if (errno != EXDEV && errno != EINVAL && errno != ENOSYS && errno != EOPNOTSUPP)
+      throwErrno("copy {}", name);
+    break;
+  }
   char buffer[65536];
   ssize_t n;
   while ((n = ::read(in.get(), buffer, sizeof(buffer))) > 0) {
@@ -235,8 +245,21 @@ void copyFile(int fromDir, int toDir, const char* name, const struct stat& st) {
   if (n < 0) throwErrno("copy {} into the tmpfs", name);
 }
 
-/// tmpcopyup: what the image has at a tmpfs mount point, copied into the
-/// tmpfs (files, directories, symlinks; owners and modes kept).
+/// Modes are copied exactly: no umask while a tree is copied.
+class NoUmask {
+ public:
+  NoUmask() : old_(::umask(0)) {}
+  ~NoUmask() { ::umask(old_); }
+  NoUmask(const NoUmask&) = delete;
+  NoUmask& operator=(const NoUmask&) = delete;
+
+ private:
+  mode_t old_;
+};
+
+/// tmpcopyup and volume copy-up: what the image has at a mount point,
+/// copied into the tmpfs or volume (files, directories, symlinks; owners
+/// and modes kept).
 void copyTree(int fromDir, int toDir) {
   const int listFd = ::openat(fromDir, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (listFd < 0) throwErrno("read the directory under a tmpfs");
@@ -272,9 +295,13 @@ void copyTree(int fromDir, int toDir) {
     } else if (::mknodat(toDir, name, st.st_mode, st.st_rdev) != 0 && errno != EPERM) {
       throwErrno("mknod {} in the tmpfs", name);
     }
-    // Owners the user namespace cannot map stay as they come out: ignored.
-    [[maybe_unused]] const int ignored =
-        ::fchownat(toDir, name, st.st_uid, st.st_gid, AT_SYMLINK_NOFOLLOW);
+    // What is created belongs to the init (root): most of an image does
+    // already. Owners the user namespace cannot map stay as they come
+    // out: ignored.
+    if (st.st_uid != 0 || st.st_gid != 0) {
+      [[maybe_unused]] const int ignored =
+          ::fchownat(toDir, name, st.st_uid, st.st_gid, AT_SYMLINK_NOFOLLOW);
+    }
   }
 }
 
@@ -317,7 +344,10 @@ void initVolume(const Root& root, const std::string& source, const MountStep& st
     if (imageDir && ::fchmod(volume.get(), st.st_mode & 07777) != 0)
       throwErrno("chmod volume {}", source);
   }
-  if (step.copyUp && imageDir) copyTree(image.get(), volume.get());
+  if (step.copyUp && imageDir) {
+    const NoUmask noUmask;
+    copyTree(image.get(), volume.get());
+  }
 }
 
 void bindMount(const Root& root, const std::string& source, const MountStep& step,
@@ -386,6 +416,7 @@ void applyMount(const Root& root, const MountStep& step) {
   const UniqueFd top = root.open(step.target, O_PATH);
   if (step.options.tmpcopyup) {
     const UniqueFd into = root.open(step.target, O_RDONLY | O_DIRECTORY);
+    const NoUmask noUmask;
     copyTree(copyFrom.get(), into.get());
     setAttributes(top.get(), step.options.flags & MS_RDONLY, 0, false, step.target);
   }

@@ -128,6 +128,8 @@ Error: inspecting secret: no secret with name or id \"nope\": no such secret"
     is "$output" "$DATA" "the data at /run/secrets/tok"
     run_berth inspect sctr
     assert "$output" !~ "$DATA" "not in inspect"
+    run_berth inspect --format '{{range .Config.Secrets}}{{.Name}} {{.UID}} {{.Mode}}{{end}}' sctr
+    is "$output" "tok 0 256" "Config.Secrets: the name, owner and mode (0400)"
     run_berth logs sctr
     assert "$output" !~ "$DATA" "not in the logs"
     run grep -rls -- "$DATA" "$BERTH_TEST_ROOT/containers" "$BERTH_TEST_RUNROOT"
