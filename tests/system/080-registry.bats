@@ -300,6 +300,9 @@ function expect_one_error_line() {
     expect_one_error_line "the manifest is not JSON"
     run_berth --separate-stderr 125 pull --retry 0 --tls-verify=false "127.0.0.1:$port/app:broken"
     expect_one_error_line "the manifest is not JSON"
+    head -c $((100 << 20)) /dev/zero | tr '\0' ' ' >"$html/v2/app/manifests/huge"
+    run_berth --separate-stderr 125 pull --retry 0 --tls-verify=false "127.0.0.1:$port/app:huge"
+    expect_one_error_line "manifest exceeds the maximum allowed size of 4194304 bytes"
     kill "$(cat "$REG_DIR/html.pid")" 2>/dev/null || true
     assert_store_empty "not a registry"
 
@@ -429,6 +432,24 @@ CONF
     stop_registry "$REG_DIR/cut"
     expect_one_error_line "reading blob $BUSYBOX_LAYER_DIGEST"
     assert_store_empty "cut without retries"
+}
+
+@test "a 5xx answer is retried with back-off; --retry 0 makes it an error" {
+    start_proxy "$REG_DIR/5xx" "$OPEN" --fail-manifests 2
+    run_berth --separate-stderr pull -q --tls-verify=false --retry-delay 10ms "127.0.0.1:$PROXY_PORT/busybox"
+    stop_registry "$REG_DIR/5xx"
+    is "$output" "$BUSYBOX_IMAGE_ID" "the pull completed after two 503s"
+    assert "$stderr" =~ "retrying in 10ms ... \(1/3\)" "first retry after 10ms"
+    assert "$stderr" =~ "retrying in 20ms ... \(2/3\)" "then the delay doubles"
+    fresh_store
+    start_proxy "$REG_DIR/5xx" "$OPEN" --fail-manifests 1
+    run_berth --separate-stderr 125 pull -q --tls-verify=false --retry 0 "127.0.0.1:$PROXY_PORT/busybox"
+    stop_registry "$REG_DIR/5xx"
+    expect_one_error_line "reading manifest latest in 127.0.0.1:$PROXY_PORT/busybox: unavailable: try later"
+    run_berth --separate-stderr 125 pull --retry -1 "$OPEN/busybox"
+    expect_one_error_line "invalid --retry -1"
+    run_berth --separate-stderr 125 pull --retry-delay 5parsecs "$OPEN/busybox"
+    expect_one_error_line "retry-delay"
 }
 
 @test "SIGKILL mid-pull leaves no visible image; the next pull completes and cleans up" {
