@@ -383,6 +383,7 @@ CONF
     run_berth --separate-stderr 125 pull --creds anchor:anchorpw "$BASIC/busybox"
     expect_one_error_line "registry $BASIC is blocked"
 
+    fresh_store  # a local bbtest would be pulled under its own name
     cat >"$CONTAINERS_REGISTRIES_CONF" <<CONF
 unqualified-search-registries = ["$OPEN", "$TLS"]
 short-name-mode = "enforcing"
@@ -390,6 +391,11 @@ CONF
     run_berth --separate-stderr 125 pull bbtest </dev/null
     expect_one_error_line "short-name resolution enforced but cannot prompt without a TTY"
     assert "$stderr" =~ "$OPEN/bbtest:latest, $TLS/bbtest:latest" "the candidates are named"
+    # A short name that names a local image is pulled under its name (Podman).
+    run_berth pull -q --tls-verify=false "$OPEN/bbtest"
+    run_berth --separate-stderr pull --tls-verify=false bbtest </dev/null
+    is "$output" "$BUSYBOX_IMAGE_ID"
+    is "${stderr_lines[0]}" "Trying to pull $OPEN/bbtest:latest..." "no short-name resolution"
 
     echo 'unqualified-search-registries = []' >"$CONTAINERS_REGISTRIES_CONF"
     run_berth --separate-stderr 125 pull bar
