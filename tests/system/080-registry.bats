@@ -37,8 +37,8 @@ function setup_file() {
 function teardown_file() {
     if [[ -n "${REG_DIR:-}" ]]; then
         local d
-        for d in open basic token tls html; do
-            stop_registry "$REG_DIR/$d"
+        for d in "$REG_DIR"/*/; do
+            stop_registry "${d%/}"
         done
         rm -rf "$REG_DIR"
     fi
@@ -294,7 +294,8 @@ function expect_one_error_line() {
     local port
     port=$(free_port)
     (cd "$html" && exec setsid /usr/bin/python3 -m http.server --bind 127.0.0.1 "$port" </dev/null >/dev/null 2>&1) &
-    echo $! >"$REG_DIR/html.pid"
+    mkdir -p "$REG_DIR/html"
+    echo $! >"$REG_DIR/html/proxy.pid"
     _wait_for_port "$port"
     run_berth --separate-stderr 125 pull --retry 0 --tls-verify=false "127.0.0.1:$port/app"
     expect_one_error_line "the manifest is not JSON"
@@ -303,7 +304,7 @@ function expect_one_error_line() {
     head -c $((100 << 20)) /dev/zero | tr '\0' ' ' >"$html/v2/app/manifests/huge"
     run_berth --separate-stderr 125 pull --retry 0 --tls-verify=false "127.0.0.1:$port/app:huge"
     expect_one_error_line "manifest exceeds the maximum allowed size of 4194304 bytes"
-    kill "$(cat "$REG_DIR/html.pid")" 2>/dev/null || true
+    stop_registry "$REG_DIR/html"
     assert_store_empty "not a registry"
 
     run_berth --separate-stderr 125 pull --tls-verify=false --platform linux/amd64 --arch arm64 "$OPEN/busybox"
