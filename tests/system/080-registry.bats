@@ -357,6 +357,10 @@ function curl_upload_blob() {
     is "$output" "arm64"
     run_berth pull -q --tls-verify=false --platform linux/arm64/v8 "$OPEN/multi"
     is "$output" "${armconfig#sha256:}" "--platform linux/arm64/v8"
+    # A single-platform image for another architecture: pulled, with a warning.
+    run_berth --separate-stderr pull -q --tls-verify=false --arch arm64 "$OPEN/busybox"
+    is "$output" "$BUSYBOX_IMAGE_ID"
+    assert "$stderr" =~ "image platform \(linux/amd64\) does not match the expected platform \(linux/arm64\)"
     run_berth --separate-stderr 125 pull --tls-verify=false --arch s390x "$OPEN/multi"
     expect_one_error_line "no image found in image index for architecture s390x, variant \"\", OS linux"
 }
