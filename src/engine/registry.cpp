@@ -86,7 +86,21 @@ Engine::PullReport Engine::pull(const PullRequest& request, const ProgressSink& 
   const registry::PlatformWant platform =
       registry::parsePlatformFlags(request.platform, request.os, request.arch, request.variant);
   registry::AccessOptions access = accessOptions(request.access, paths_.rootless);
-  const std::string name = stripDockerTransport(request.image, "pull");
+  std::string name = stripDockerTransport(request.image, "pull");
+  // A short name that names a local image is pulled under that image's
+  // name, without short-name resolution (libimage, containers/podman#12698).
+  if (image::isShortName(name)) {
+    try {
+      if (const auto local = image::ImageStore(paths_).lookup(name))
+        for (const auto& stored : local->names)
+          if (image::matchesShortName(image::parseReference(stored), name)) {
+            name = stored;
+            break;
+          }
+    } catch (const Error&) {
+      // Not a name the store can look up: resolution reports it below.
+    }
+  }
   const registry::RegistriesConf conf = registry::RegistriesConf::load(paths_.rootless);
   const registry::ShortNameResolution resolution =
       registry::resolveShortName(conf, name, haveTerminal());

@@ -37,8 +37,8 @@ function setup_file() {
 function teardown_file() {
     if [[ -n "${REG_DIR:-}" ]]; then
         local d
-        for d in open basic token tls html; do
-            stop_registry "$REG_DIR/$d"
+        for d in "$REG_DIR"/*/; do
+            stop_registry "${d%/}"
         done
         rm -rf "$REG_DIR"
     fi
@@ -294,13 +294,17 @@ function expect_one_error_line() {
     local port
     port=$(free_port)
     (cd "$html" && exec setsid /usr/bin/python3 -m http.server --bind 127.0.0.1 "$port" </dev/null >/dev/null 2>&1) &
-    echo $! >"$REG_DIR/html.pid"
+    mkdir -p "$REG_DIR/html"
+    echo $! >"$REG_DIR/html/proxy.pid"
     _wait_for_port "$port"
     run_berth --separate-stderr 125 pull --retry 0 --tls-verify=false "127.0.0.1:$port/app"
     expect_one_error_line "the manifest is not JSON"
     run_berth --separate-stderr 125 pull --retry 0 --tls-verify=false "127.0.0.1:$port/app:broken"
     expect_one_error_line "the manifest is not JSON"
-    kill "$(cat "$REG_DIR/html.pid")" 2>/dev/null || true
+    head -c $((100 << 20)) /dev/zero | tr '\0' ' ' >"$html/v2/app/manifests/huge"
+    run_berth --separate-stderr 125 pull --retry 0 --tls-verify=false "127.0.0.1:$port/app:huge"
+    expect_one_error_line "manifest exceeds the maximum allowed size of 4194304 bytes"
+    stop_registry "$REG_DIR/html"
     assert_store_empty "not a registry"
 
     run_berth --separate-stderr 125 pull --tls-verify=false --platform linux/amd64 --arch arm64 "$OPEN/busybox"
@@ -353,6 +357,10 @@ function curl_upload_blob() {
     is "$output" "arm64"
     run_berth pull -q --tls-verify=false --platform linux/arm64/v8 "$OPEN/multi"
     is "$output" "${armconfig#sha256:}" "--platform linux/arm64/v8"
+    # A single-platform image for another architecture: pulled, with a warning.
+    run_berth --separate-stderr pull -q --tls-verify=false --arch arm64 "$OPEN/busybox"
+    is "$output" "$BUSYBOX_IMAGE_ID"
+    assert "$stderr" =~ "image platform \(linux/amd64\) does not match the expected platform \(linux/arm64\)"
     run_berth --separate-stderr 125 pull --tls-verify=false --arch s390x "$OPEN/multi"
     expect_one_error_line "no image found in image index for architecture s390x, variant \"\", OS linux"
 }
@@ -380,6 +388,7 @@ CONF
     run_berth --separate-stderr 125 pull --creds anchor:anchorpw "$BASIC/busybox"
     expect_one_error_line "registry $BASIC is blocked"
 
+    fresh_store  # a local bbtest would be pulled under its own name
     cat >"$CONTAINERS_REGISTRIES_CONF" <<CONF
 unqualified-search-registries = ["$OPEN", "$TLS"]
 short-name-mode = "enforcing"
@@ -387,6 +396,11 @@ CONF
     run_berth --separate-stderr 125 pull bbtest </dev/null
     expect_one_error_line "short-name resolution enforced but cannot prompt without a TTY"
     assert "$stderr" =~ "$OPEN/bbtest:latest, $TLS/bbtest:latest" "the candidates are named"
+    # A short name that names a local image is pulled under its name (Podman).
+    run_berth pull -q --tls-verify=false "$OPEN/bbtest"
+    run_berth --separate-stderr pull --tls-verify=false bbtest </dev/null
+    is "$output" "$BUSYBOX_IMAGE_ID"
+    is "${stderr_lines[0]}" "Trying to pull $OPEN/bbtest:latest..." "no short-name resolution"
 
     echo 'unqualified-search-registries = []' >"$CONTAINERS_REGISTRIES_CONF"
     run_berth --separate-stderr 125 pull bar
@@ -429,6 +443,24 @@ CONF
     stop_registry "$REG_DIR/cut"
     expect_one_error_line "reading blob $BUSYBOX_LAYER_DIGEST"
     assert_store_empty "cut without retries"
+}
+
+@test "a 5xx answer is retried with back-off; --retry 0 makes it an error" {
+    start_proxy "$REG_DIR/5xx" "$OPEN" --fail-manifests 2
+    run_berth --separate-stderr pull -q --tls-verify=false --retry-delay 10ms "127.0.0.1:$PROXY_PORT/busybox"
+    stop_registry "$REG_DIR/5xx"
+    is "$output" "$BUSYBOX_IMAGE_ID" "the pull completed after two 503s"
+    assert "$stderr" =~ "retrying in 10ms ... \(1/3\)" "first retry after 10ms"
+    assert "$stderr" =~ "retrying in 20ms ... \(2/3\)" "then the delay doubles"
+    fresh_store
+    start_proxy "$REG_DIR/5xx" "$OPEN" --fail-manifests 1
+    run_berth --separate-stderr 125 pull -q --tls-verify=false --retry 0 "127.0.0.1:$PROXY_PORT/busybox"
+    stop_registry "$REG_DIR/5xx"
+    expect_one_error_line "reading manifest latest in 127.0.0.1:$PROXY_PORT/busybox: unavailable: try later"
+    run_berth --separate-stderr 125 pull --retry -1 "$OPEN/busybox"
+    expect_one_error_line "invalid --retry -1"
+    run_berth --separate-stderr 125 pull --retry-delay 5parsecs "$OPEN/busybox"
+    expect_one_error_line "retry-delay"
 }
 
 @test "SIGKILL mid-pull leaves no visible image; the next pull completes and cleans up" {

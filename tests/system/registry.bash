@@ -99,7 +99,11 @@ CONFIG
     echo "$REGISTRY_PORT" >"$dir/port"
     local scheme=http
     [[ "$mode" == tls ]] && scheme=https
-    _wait_for_port "$REGISTRY_PORT" "$scheme" || { cat "$dir/registry.log" >&2; return 1; }
+    if ! _wait_for_port "$REGISTRY_PORT" "$scheme"; then
+        cat "$dir/registry.log" >&2
+        stop_registry "$dir"
+        return 1
+    fi
 }
 
 function stop_registry() {

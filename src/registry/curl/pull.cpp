@@ -272,6 +272,13 @@ PullResult pullImage(const state::StorePaths& paths, const PullOptions& options,
   }
   const oci::ImageConfig config =
       oci::ImageConfig::fromJson(parseJson(configBytes, configDigest), configDigest);
+  std::vector<std::string> warnings;
+  // A single-platform image for another platform: pulled, with Podman's warning.
+  if (const PlatformWant want = effectivePlatform(options.platform);
+      config.os != want.os || config.architecture != want.architecture)
+    warnings.push_back(
+        fmt::format("image platform ({}/{}) does not match the expected platform ({}/{})",
+                    config.os, config.architecture, want.os, want.architecture));
   if (config.rootfs.diffIds.size() != parsed.layers.size())
     throwError(Errc::InvalidArgument, "{}: the config lists {} layers, the manifest {}", what,
                config.rootfs.diffIds.size(), parsed.layers.size());
@@ -302,7 +309,6 @@ PullResult pullImage(const state::StorePaths& paths, const PullOptions& options,
   std::atomic<std::size_t> next{0};
   std::exception_ptr failure;
   std::mutex failureMutex;
-  std::vector<std::string> warnings;
   const auto worker = [&] {
     HttpClient own;
     for (;;) {
