@@ -182,6 +182,10 @@ std::string Engine::push(const PushRequest& request, const ProgressSink& progres
     throwError(Errc::InvalidArgument,
                "unsupported manifest type \"{}\": expected oci or v2s2 (v2s1 is not supported)",
                request.format);
+  if (!request.compression.empty() && request.compression != "gzip" &&
+      request.compression != "zstd")
+    throwError(Errc::InvalidArgument,
+               "unsupported compression format \"{}\": expected gzip or zstd", request.compression);
   // Local destinations: what save writes (the archive plugin).
   for (const auto& [transport, format] : {std::pair<std::string, std::string>{"oci:", "oci-dir"},
                                           {"oci-archive:", "oci-archive"},
@@ -193,8 +197,9 @@ std::string Engine::push(const PushRequest& request, const ProgressSink& progres
                  "invalid destination \"{}\": expected {}PATH (a reference after the path is "
                  "not supported)",
                  request.destination, transport);
-    if (!request.format.empty())
-      throwError(Errc::InvalidArgument, "--format applies to docker:// destinations only");
+    if (!request.format.empty() || !request.compression.empty())
+      throwError(Errc::InvalidArgument,
+                 "--format and --compression-format apply to docker:// destinations only");
     SaveRequest save;
     save.images = {request.image};
     save.format = format;
@@ -216,6 +221,7 @@ std::string Engine::push(const PushRequest& request, const ProgressSink& progres
   options.source = image.id();
   options.destination = ref.str();
   options.format = request.format;
+  options.compression = request.compression;
   options.access = access;
   const registry::RegistriesConf conf = registry::RegistriesConf::load(paths_.rootless);
   conf.checkNotBlocked(options.destination);

@@ -542,3 +542,24 @@ $LAYERS_IMAGE_ID" "one id per tag"
     run_berth --separate-stderr 125 pull -a --tls-verify=false "$OPEN/alltags:one"
     expect_one_error_line "tag can't be used with --all-tags/-a"
 }
+
+@test "push --compression-format zstd|gzip recompresses the layers; the pull gives the same image" {
+    run_berth load -i "$BERTH_FIXTURES/busybox-docker-archive.tar"
+    run_berth push -q --tls-verify=false --compression-format zstd localhost/busybox "$OPEN/zstd/bb:1"
+    run skopeo inspect --raw --tls-verify=false "docker://$OPEN/zstd/bb:1"
+    assert "$status" == 0 "skopeo inspect: $output"
+    is "$(jq -r '.layers[0].mediaType' <<<"$output")" "application/vnd.oci.image.layer.v1.tar+zstd"
+    run_berth push -q --tls-verify=false --compression-format gzip --format v2s2 localhost/busybox "$OPEN/gzip/bb:1"
+    run skopeo inspect --raw --tls-verify=false "docker://$OPEN/gzip/bb:1"
+    is "$(jq -r '.layers[0].mediaType' <<<"$output")" "application/vnd.docker.image.rootfs.diff.tar.gzip"
+    is "$(find "$BERTH_TEST_ROOT/images/tmp" -mindepth 1 | wc -l)" 0 "no temporary left"
+    fresh_store
+    run_berth pull -q --tls-verify=false "$OPEN/zstd/bb:1"
+    is "$output" "$BUSYBOX_IMAGE_ID" "the zstd image has the same config"
+    run_berth run --rm "$OPEN/zstd/bb:1" echo zstd-ok
+    is "$output" "zstd-ok"
+    run_berth --separate-stderr 125 push --tls-verify=false --compression-format lz4 "$OPEN/zstd/bb:1" "$OPEN/x:1"
+    expect_one_error_line "unsupported compression format \"lz4\""
+    run_berth --separate-stderr 125 push --tls-verify=false --compression-format zstd --format v2s2 "$OPEN/zstd/bb:1" "$OPEN/x:1"
+    expect_one_error_line "zstd compression is not supported with the v2s2 format"
+}

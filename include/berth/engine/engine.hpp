@@ -139,6 +139,7 @@ class Engine {
     std::string image;
     std::string destination;
     std::string format;
+    std::string compression;  ///< --compression-format gzip|zstd ("" = as stored)
     std::string digestFile;
     RegistryAccess access;
   };

@@ -70,6 +70,7 @@ struct PushOptions {
   std::string source;       ///< a local image (name or id)
   std::string destination;  ///< fully qualified "host/repo[:tag]"
   std::string format;       ///< "" (as stored), "oci" or "v2s2"
+  std::string compression;  ///< "" (as stored), "gzip" or "zstd": layers recompressed
   AccessOptions access;
 };
 
@@ -100,7 +101,7 @@ struct RegistryPlugin {
   std::vector<std::string> (*listTags)(const std::string& repository, const AccessOptions& access);
 };
 
-inline constexpr int kRegistryPluginAbi = 2;
+inline constexpr int kRegistryPluginAbi = 3;
 inline constexpr const char* kRegistryPluginSymbol = "berth_registry_plugin_v1";
 
 /// Opens the plugin once and returns its table. Throws Error naming the

@@ -12,6 +12,7 @@ struct PushFlags {
   RegistryFlags registry;
   bool quiet = false;
   std::string format;
+  std::string compression;
   std::string digestFile;
   bool disableContentTrust = false;
 };
@@ -25,6 +26,8 @@ void definePush(Cli& cli, const std::string& path) {
   app->add_option("-f,--format", flags->format,
                   "Manifest type (oci or v2s2) to use in the destination (default is manifest "
                   "type of source)");
+  app->add_option("--compression-format", flags->compression,
+                  "compression format to use (gzip or zstd; default: as stored)");
   app->add_flag("-q,--quiet", flags->quiet, "Suppress output information when pushing images");
   app->add_flag("--disable-content-trust", flags->disableContentTrust,
                 "This is a Docker specific option and is a NOOP");
@@ -36,6 +39,7 @@ void definePush(Cli& cli, const std::string& path) {
     request.image = args[0];
     if (args.size() > 1) request.destination = args[1];
     request.format = flags->format;
+    request.compression = flags->compression;
     request.digestFile = flags->digestFile;
     request.access = flags->registry.resolved();
     cli.engine().push(request, progressPrinter(flags->quiet));

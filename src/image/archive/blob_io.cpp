@@ -179,6 +179,11 @@ void TarWriter::finish() {
 
 WrittenBlob writeGzip(int fd, std::string_view what,
                       const std::function<void(const ChunkSink&)>& produce) {
+  return writeCompressed(fd, what, oci::Compression::Gzip, produce);
+}
+
+WrittenBlob writeCompressed(int fd, std::string_view what, oci::Compression compression,
+                            const std::function<void(const ChunkSink&)>& produce) {
   struct Target {
     int fd;
     std::string what;
@@ -202,7 +207,9 @@ WrittenBlob writeGzip(int fd, std::string_view what,
     ~Free() { archive_write_free(a); }
   } free{a};
   archive_write_set_format_raw(a);
-  archive_write_add_filter_gzip(a);
+  if (compression == oci::Compression::Gzip) archive_write_add_filter_gzip(a);
+  if (compression == oci::Compression::Zstd && archive_write_add_filter_zstd(a) != ARCHIVE_OK)
+    throwError(Errc::Unsupported, "compress {}: {}", what, archiveError(a, "no zstd support"));
   archive_write_set_bytes_per_block(a, 0);
   if (archive_write_open(a, &target, nullptr, write, nullptr) != ARCHIVE_OK)
     throwError(Errc::Internal, "compress {}: {}", what, archiveError(a, "cannot open"));

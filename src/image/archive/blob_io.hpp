@@ -81,5 +81,8 @@ struct WrittenBlob {
 };
 WrittenBlob writeGzip(int fd, std::string_view what,
                       const std::function<void(const ChunkSink&)>& produce);
+/// The same with gzip or zstd (Compression::None copies the bytes).
+WrittenBlob writeCompressed(int fd, std::string_view what, oci::Compression compression,
+                            const std::function<void(const ChunkSink&)>& produce);
 
 }  // namespace berth::image::detail

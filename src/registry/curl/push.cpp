@@ -8,10 +8,15 @@
 #include <algorithm>
 #include <atomic>
 #include <mutex>
+#include <optional>
 #include <thread>
 
+#include "../../image/archive/blob_io.hpp"
 #include "berth/base/error.hpp"
+#include "berth/base/file_lock.hpp"
 #include "berth/base/fs.hpp"
+#include "berth/base/ids.hpp"
+#include "berth/base/scope_exit.hpp"
 #include "berth/base/unique_fd.hpp"
 #include "berth/image/reference.hpp"
 #include "berth/image/sha256.hpp"
@@ -172,19 +177,63 @@ PushResult pushImage(const state::StorePaths& paths, const PushOptions& options,
   image::ImageStore store(paths);
   const image::StoredImage stored = store.resolve(options.source);
   const std::string storedBytes = readFile(store.blobPath(stored.manifestDigest));
-  const auto [manifestBytes, mediaType] =
-      convertManifest(storedBytes,
-                      stored.manifestMediaType.empty() ? std::string(oci::kOciImageManifest)
-                                                       : stored.manifestMediaType,
-                      options.format);
-  const Json manifest = parseJson(manifestBytes, "the manifest");
-  std::vector<BlobToPush> blobs;
-  for (const auto& layer : manifest.value("layers", Json::array())) {
-    if (oci::isForeignLayerMediaType(layer.value("mediaType", ""))) continue;
-    const std::string digest = layer.value("digest", "");
-    blobs.push_back(
-        BlobToPush{digest, layer.value("size", std::int64_t{0}), store.blobPath(digest)});
+  const std::string storedType = stored.manifestMediaType.empty()
+                                     ? std::string(oci::kOciImageManifest)
+                                     : stored.manifestMediaType;
+  // zstd layers exist only in OCI manifests: Podman switches the format.
+  std::string format = options.format;
+  if (options.compression == "zstd") {
+    if (format == "v2s2")
+      throwError(Errc::InvalidArgument,
+                 "zstd compression is not supported with the v2s2 format: use --format oci");
+    format = "oci";
   }
+  auto [manifestBytes, mediaType] = convertManifest(storedBytes, storedType, format);
+  Json manifest = parseJson(manifestBytes, "the manifest");
+  // Recompressed layers go to a temporary directory of the store (under
+  // the writers lock, so no cleanup takes them), removed afterwards.
+  std::optional<FileLock> writing;
+  std::string work;
+  ScopeExit removeWork([&] {
+    try {
+      if (!work.empty()) removeAll(work);
+    } catch (...) {
+    }
+  });
+  const oci::Compression wanted = options.compression == "zstd"   ? oci::Compression::Zstd
+                                  : options.compression == "gzip" ? oci::Compression::Gzip
+                                                                  : oci::Compression::None;
+  std::vector<BlobToPush> blobs;
+  for (auto& layer : manifest["layers"]) {
+    const std::string type = layer.value("mediaType", "");
+    if (oci::isForeignLayerMediaType(type)) continue;
+    const std::string digest = layer.value("digest", "");
+    BlobToPush blob{digest, layer.value("size", std::int64_t{0}), store.blobPath(digest)};
+    if (!options.compression.empty() && oci::layerCompression(type) != wanted) {
+      if (!writing) {
+        writing.emplace(store.writerLock());
+        store.initialize();
+        work = store.tempDir() + "/push-" + generateId().substr(0, 16);
+        makeDirs(work, 0700);
+      }
+      const std::string temp = work + "/layer-" + std::to_string(blobs.size());
+      UniqueFd out = openFile(temp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+      const image::detail::WrittenBlob written = image::detail::writeCompressed(
+          out.get(), digest, wanted, [&](const image::detail::ChunkSink& sink) {
+            image::detail::readDecompressed(blob.path, digest, sink);
+          });
+      blob = BlobToPush{written.digest, static_cast<std::int64_t>(written.size), temp};
+      const bool docker = mediaType == oci::kDockerManifest;
+      layer["mediaType"] = wanted == oci::Compression::Zstd ? std::string(oci::kOciLayerZstd)
+                           : docker                         ? std::string(oci::kDockerLayer)
+                                                            : std::string(oci::kOciLayerGzip);
+      layer["digest"] = written.digest;
+      layer["size"] = written.size;
+    }
+    blobs.push_back(std::move(blob));
+  }
+  if (writing)
+    manifestBytes = mediaType == oci::kDockerManifest ? manifest.dump(3) : manifest.dump();
   const std::string configDigest = manifest.at("config").value("digest", "");
   for (auto& blob : blobs)
     if (!pathExists(blob.path))
