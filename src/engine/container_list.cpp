@@ -12,6 +12,8 @@
 #include <regex>
 #include <set>
 
+#include <fmt/format.h>
+
 #include "berth/base/error.hpp"
 #include "berth/base/fs.hpp"
 #include "berth/engine/engine.hpp"
@@ -19,6 +21,7 @@
 #include "berth/image/store.hpp"
 #include "berth/runtime/monitor_protocol.hpp"
 #include "berth/runtime/userns.hpp"
+#include "berth/spec/ports.hpp"
 #include "container_internal.hpp"
 
 namespace berth::engine {
@@ -175,6 +178,17 @@ std::string statusText(const state::ContainerState& state, std::int64_t nowNs) {
 }  // namespace detail
 
 namespace {
+
+// inspect's Ports and PortBindings: {"80/tcp": [{"HostIp": "", "HostPort": "8080"}]}
+Json portBindings(const spec::ContainerSpec& spec) {
+  Json out = Json::object();
+  for (const auto& p : spec::expandPorts(spec.ports)) {
+    Json& list = out[fmt::format("{}/{}", p.containerPort, p.protocol)];
+    if (!list.is_array()) list = Json::array();
+    list.push_back({{"HostIp", p.hostIp}, {"HostPort", std::to_string(p.hostPort)}});
+  }
+  return out;
+}
 
 using detail::ContainerRecord;
 
@@ -372,7 +386,7 @@ Json Engine::listContainers(bool all, const std::vector<std::string>& filters, b
     put("Pid", st.status == state::ContainerStatus::Running ? st.pid : 0);
     put("Pod", "");
     put("PodName", "");
-    put("Ports", nullptr);
+    put("Ports", detail::portMappingsJson(record.config));
     put("Size", size ? containerSize(paths_, record) : Json(nullptr));
     put("StartedAt", unixSeconds(st.startedNs));
     put("State", std::string(state::toString(st.status)));
@@ -468,11 +482,14 @@ Json Engine::inspectContainer(const std::string& nameOrId) const {
   config["StopTimeout"] = spec.stopTimeout.value_or(10);
   config["Passwd"] = true;
   config["sdNotifyMode"] = "container";
-  const std::string networkMode = spec.network.kind == spec::NetworkMode::Kind::Host   ? "host"
-                                  : spec.network.kind == spec::NetworkMode::Kind::None ? "none"
-                                  : spec.network.kind == spec::NetworkMode::Kind::Path
-                                      ? "ns:" + spec.network.path
-                                      : "private";
+  const std::string networkMode =
+      spec.network.kind == spec::NetworkMode::Kind::Host          ? "host"
+      : spec.network.kind == spec::NetworkMode::Kind::None        ? "none"
+      : spec.network.kind == spec::NetworkMode::Kind::Path        ? "ns:" + spec.network.path
+      : spec.network.kind == spec::NetworkMode::Kind::Slirp4netns ? "slirp4netns"
+      : spec.network.kind == spec::NetworkMode::Kind::Pasta       ? "pasta"
+      : spec.network.kind == spec::NetworkMode::Kind::Container   ? "container:" + spec.network.path
+                                                                  : "private";
   Json tmpfs = Json::object();
   for (const auto& t : spec.tmpfs) {
     std::string options;
@@ -502,7 +519,7 @@ Json Engine::inspectContainer(const std::string& nameOrId) const {
         {"Tag", ""},
         {"Size", spec.logOpts.count("max-size") ? spec.logOpts.at("max-size") : "0B"}}},
       {"NetworkMode", networkMode},
-      {"PortBindings", Json::object()},
+      {"PortBindings", portBindings(spec)},
       {"RestartPolicy",
        {{"Name", spec.restart.name}, {"MaximumRetryCount", spec.restart.maxRetries}}},
       {"AutoRemove", spec.rm},
@@ -522,7 +539,7 @@ Json Engine::inspectContainer(const std::string& nameOrId) const {
       {"OomScoreAdj", 0},
       {"PidMode", "private"},
       {"Privileged", spec.privileged},
-      {"PublishAllPorts", false},
+      {"PublishAllPorts", spec.publishAll},
       {"ReadonlyRootfs", spec.readOnly},
       {"SecurityOpt", Json::array()},
       {"Tmpfs", tmpfs},
@@ -621,7 +638,7 @@ Json Engine::inspectContainer(const std::string& nameOrId) const {
         {"HairpinMode", false},
         {"LinkLocalIPv6Address", ""},
         {"LinkLocalIPv6PrefixLen", 0},
-        {"Ports", Json::object()},
+        {"Ports", portBindings(spec)},
         {"SandboxKey", ""}}},
       {"Namespace", ""},
       {"IsInfra", false},

@@ -46,6 +46,7 @@ Json MonitorConfig::toJson() const {
       {"restartRetries", restartRetries},
       {"statePath", statePath},
       {"lockPath", lockPath},
+      {"network", network},
   };
 }
 
@@ -78,6 +79,7 @@ MonitorConfig MonitorConfig::fromJson(const Json& json) {
   take(json, "restartRetries", config.restartRetries);
   take(json, "statePath", config.statePath);
   take(json, "lockPath", config.lockPath);
+  if (auto it = json.find("network"); it != json.end()) config.network = *it;
   return config;
 }
 

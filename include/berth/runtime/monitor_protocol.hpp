@@ -50,6 +50,10 @@ struct MonitorConfig {
   /// record (pid, start time, restart count) holding the lock, as the CLI does.
   std::string statePath;
   std::string lockPath;
+  /// The default network (net::UserModeNetwork as JSON): the monitor makes
+  /// the network namespace, starts the helper and stops it at the end.
+  /// null: the spec says what network namespace the container gets.
+  Json network;
 
   Json toJson() const;
   static MonitorConfig fromJson(const Json& json);

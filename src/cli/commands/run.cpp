@@ -13,6 +13,7 @@
 #include "berth/base/error.hpp"
 #include "berth/base/fs.hpp"
 #include "berth/spec/parse.hpp"
+#include "berth/spec/ports.hpp"
 
 namespace berth::cli {
 
@@ -55,6 +56,8 @@ struct CreateFlags {
   std::string cpus;
   std::string cpuShares;
   std::string network;
+  std::vector<std::string> publish;
+  bool publishAll = false;
   std::string pull = "missing";
   std::string umask;
   std::string logDriver;
@@ -120,6 +123,10 @@ void defineFlags(CLI::App* app, CreateFlags& f, bool run) {
   app->add_option("--cpus", f.cpus, "Number of CPUs. The default is 0.000 which means no limit");
   app->add_option("-c,--cpu-shares", f.cpuShares, "CPU shares (relative weight)");
   app->add_option("--network,--net", f.network, "Connect a container to a network");
+  addOption(app, "-p,--publish", f.publish,
+            "Publish a container's port, or a range of ports, to the host");
+  app->add_flag("-P,--publish-all", f.publishAll,
+                "Publish all exposed ports to random ports on the host interface");
   app->add_option("--pull", f.pull, "Pull image policy");
   app->add_option("--umask", f.umask, "Set umask in container");
   app->add_option("--log-driver", f.logDriver, "Logging driver for the container");
@@ -229,6 +236,10 @@ spec::ContainerSpec buildSpec(const CreateFlags& f, const std::vector<std::strin
   if (!f.cpus.empty()) s.cpus = spec::parseCpus(f.cpus);
   if (!f.cpuShares.empty()) s.cpuShares = spec::parseUintFlag(f.cpuShares, "--cpu-shares");
   if (!f.network.empty()) s.network = spec::parseNetworkMode(f.network);
+  for (const auto& p : f.publish)
+    for (auto& mapping : spec::parsePublish(p))
+      s.ports.push_back(std::move(mapping));
+  s.publishAll = f.publishAll;
   if (!f.umask.empty()) s.umask = spec::parseUmask(f.umask);
   if (!f.logDriver.empty()) s.logDriver = spec::parseLogDriver(f.logDriver);
   for (const auto& o : f.logOpts)
