@@ -26,8 +26,26 @@ bool allowsHostLoopback(const spec::NetworkMode& mode) {
   return false;
 }
 
-std::string hostsOfOwn(const spec::ContainerSpec& spec, const std::string& hostname) {
+// --add-host name:ip entries, in order.
+std::vector<net::HostEntry> extraHosts(const spec::ContainerSpec& spec) {
   std::vector<net::HostEntry> entries;
+  for (const auto& h : spec.addHosts) {
+    const auto colon = h.find(':');
+    entries.push_back({h.substr(colon + 1), {h.substr(0, colon)}});
+  }
+  return entries;
+}
+
+net::ResolvOptions userResolv(const spec::ContainerSpec& spec) {
+  net::ResolvOptions options;
+  options.servers = spec.dns;
+  options.search = spec.dnsSearch;
+  options.options = spec.dnsOptions;
+  return options;
+}
+
+std::string hostsOfOwn(const spec::ContainerSpec& spec, const std::string& hostname) {
+  std::vector<net::HostEntry> entries = extraHosts(spec);
   std::vector<std::string> names = {hostname};
   if (spec.name != hostname) names.push_back(spec.name);
   if (spec.network.kind == spec::NetworkMode::Kind::Slirp4netns) {
@@ -104,11 +122,19 @@ Json prepareNetwork(const state::StorePaths& paths, const std::string& id,
     return {{"join", "/proc/" + std::to_string(other.state.pid) + "/ns/net"}};
   }
   if (!userMode(spec.network)) {
-    writeFile(runDir + "/hosts",
-              spec.network.kind == Kind::Host ? readFileIfExists("/etc/hosts").value_or("")
-                                              : net::hostsFile({}),
-              0644);
-    writeFile(runDir + "/resolv.conf", hostResolv, 0644, false);
+    std::string hosts;
+    if (spec.network.kind == Kind::Host) {
+      hosts = readFileIfExists("/etc/hosts").value_or("");
+      if (!hosts.empty() && hosts.back() != '\n') hosts += "\n";
+      for (const auto& e : extraHosts(spec))
+        hosts += e.address + "\t" + e.names.front() + "\n";
+    } else {
+      hosts = net::hostsFile(extraHosts(spec));
+    }
+    writeFile(runDir + "/hosts", hosts, 0644);
+    const bool custom = !spec.dns.empty() || !spec.dnsSearch.empty() || !spec.dnsOptions.empty();
+    writeFile(runDir + "/resolv.conf",
+              custom ? net::resolvConf(hostResolv, userResolv(spec)) : hostResolv, 0644, false);
     return nullptr;
   }
 
@@ -121,7 +147,7 @@ Json prepareNetwork(const state::StorePaths& paths, const std::string& id,
   network.ports = spec.ports;
   network.allowHostLoopback = allowsHostLoopback(spec.network);
   network.runDir = runDir;
-  net::ResolvOptions resolv;
+  net::ResolvOptions resolv = userResolv(spec);
   if (network.command == "slirp4netns") {
     resolv.first = {std::string(net::kSlirpDns)};
     for (const auto& o : spec.network.options)

@@ -37,12 +37,31 @@ std::string resolvConf(std::string_view hostText, const ResolvOptions& options) 
           seen = seen || s == address;
         if (!seen) servers.push_back(address);
       }
-    } else if (key == "search" || key == "options" || key == "domain") {
+    } else if ((key == "search" || key == "domain") && options.search.empty()) {
+      rest += line + "\n";
+    } else if (key == "options" && options.options.empty()) {
       rest += line + "\n";
     }
   }
+  if (!options.servers.empty()) {
+    servers.clear();
+    for (const auto& s : options.servers)
+      if (s != "none") servers.push_back(s);
+  }
   std::string out;
+  if (!options.search.empty()) {
+    out += "search";
+    for (const auto& s : options.search)
+      out += " " + s;
+    out += "\n";
+  }
   out += rest;
+  if (!options.options.empty()) {
+    out += "options";
+    for (const auto& o : options.options)
+      out += " " + o;
+    out += "\n";
+  }
   for (const auto& s : servers)
     out += "nameserver " + s + "\n";
   return out;

@@ -115,6 +115,10 @@ Json ContainerSpec::toJson() const {
                         {"protocol", p.protocol}});
   j["ports"] = portList;
   j["publishAll"] = publishAll;
+  j["dns"] = dns;
+  j["dnsSearch"] = dnsSearch;
+  j["dnsOptions"] = dnsOptions;
+  j["addHosts"] = addHosts;
   j["rm"] = rm;
   j["umask"] = umask ? Json(*umask) : Json();
   j["tty"] = tty;
@@ -195,6 +199,10 @@ ContainerSpec ContainerSpec::fromJson(const Json& json, std::string_view what) {
     s.ports.push_back(m);
   }
   s.publishAll = r.boolean("publishAll");
+  s.dns = r.strings("dns");
+  s.dnsSearch = r.strings("dnsSearch");
+  s.dnsOptions = r.strings("dnsOptions");
+  s.addHosts = r.strings("addHosts");
   s.rm = r.boolean("rm");
   s.umask = number<std::uint32_t>(r, "umask");
   s.tty = r.boolean("tty");

@@ -292,6 +292,28 @@ std::vector<PortMapping> finalizePorts(
   return out;
 }
 
+std::string parseDnsServer(std::string_view value) {
+  if (value == "none") return std::string(value);
+  try {
+    return canonicalIp(value);
+  } catch (const Error&) {
+    throwError(Errc::InvalidArgument, "{} is not an ip address", value);
+  }
+}
+
+std::string parseAddHost(std::string_view value) {
+  const auto colon = value.find(':');
+  if (colon == std::string_view::npos || colon == 0)
+    throwError(Errc::InvalidArgument, "bad format for add-host: \"{}\"", value);
+  try {
+    canonicalIp(value.substr(colon + 1));
+  } catch (const Error&) {
+    throwError(Errc::InvalidArgument, "invalid IP address in add-host: \"{}\"",
+               value.substr(colon + 1));
+  }
+  return std::string(value);
+}
+
 std::string portsColumn(const std::vector<PortMapping>& ports) {
   std::string out;
   for (const auto& p : ports) {

@@ -241,6 +241,34 @@ SRC
     assert "$output" =~ "65520" "pasta's interface has MTU 65520 too"
 }
 
+@test "network: --dns, --dns-search, --dns-option, --add-host, --hostname" {
+    run_berth run --rm --name dnsflags --hostname box --dns 192.0.2.53 --dns-search example.com \
+        --dns-option ndots:3 --add-host db.local:192.0.2.10 --network slirp4netns $IMAGE \
+        sh -c 'cat /etc/resolv.conf; echo ---; cat /etc/hosts; echo ---; hostname'
+    assert "$output" =~ "search example.com" "--dns-search"
+    assert "$output" =~ "options ndots:3" "--dns-option"
+    assert "$output" =~ "nameserver 192.0.2.53" "--dns"
+    assert "$output" !~ "nameserver 10.0.2.3" "--dns replaces the stack's server"
+    assert "$output" =~ "192.0.2.10	db.local" "--add-host"
+    assert "$output" =~ "10.0.2.100	box dnsflags" "the container's own entry"
+    assert "$output" =~ "---
+box$" "--hostname"
+    run_berth run --rm --network none --add-host a.b:2001:db8::1 --dns 192.0.2.54 $IMAGE \
+        sh -c 'cat /etc/hosts /etc/resolv.conf'
+    assert "$output" =~ "2001:db8::1	a.b" "--add-host with an IPv6 address, --network none"
+    assert "$output" =~ "nameserver 192.0.2.54"
+    run_berth create --name dnsinspect --dns 192.0.2.53 --add-host x:192.0.2.1 $IMAGE true
+    run_berth inspect --format '{{.HostConfig.Dns}} {{.HostConfig.ExtraHosts}}' dnsinspect
+    is "$output" "[192.0.2.53] [x:192.0.2.1]"
+
+    run_berth 125 run --rm --dns bogus $IMAGE true
+    is "$output" "Error: bogus is not an ip address"
+    run_berth 125 run --rm --add-host nohost $IMAGE true
+    is "$output" 'Error: bad format for add-host: "nohost"'
+    run_berth 125 run --rm --add-host h:notanip $IMAGE true
+    is "$output" 'Error: invalid IP address in add-host: "notanip"'
+}
+
 @test "network: container: shares another container's network namespace" {
     run_berth run -d --name owner --network slirp4netns $IMAGE sleep 100
     run_berth exec owner ip -o addr

@@ -17,6 +17,11 @@ struct ResolvOptions {
   /// no nameserver.
   std::vector<std::string> first;
   bool keepHostServers = true;
+  /// --dns, --dns-search, --dns-option: when given, they replace the
+  /// nameservers (all of them), search domains and options.
+  std::vector<std::string> servers;
+  std::vector<std::string> search;
+  std::vector<std::string> options;
 };
 
 /// The container's resolv.conf from the host's text: nameservers

@@ -121,7 +121,11 @@ struct ContainerSpec {
   /// -p, as parsed; after create: Podman's final mappings (random host
   /// ports picked, -P's exposed ports added, adjacent ports joined).
   std::vector<PortMapping> ports;
-  bool publishAll = false;  ///< -P
+  bool publishAll = false;              ///< -P
+  std::vector<std::string> dns;         ///< --dns servers: replace the stack's and the host's
+  std::vector<std::string> dnsSearch;   ///< --dns-search: replace the host's search domains
+  std::vector<std::string> dnsOptions;  ///< --dns-option: replace the host's options
+  std::vector<std::string> addHosts;    ///< --add-host "name:ip", as given
   bool rm = false;
   std::optional<std::uint32_t> umask;  ///< nullopt = 0022
   bool tty = false;

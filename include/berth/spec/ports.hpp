@@ -42,6 +42,14 @@ std::vector<PortMapping> finalizePorts(
     const std::map<std::uint16_t, std::vector<std::string>>& exposed, bool publishAll,
     const RandomPortPicker& pickPort);
 
+/// --dns: an IP address ("none" too: no nameserver). Throws
+/// Error(InvalidArgument) "x is not an ip address".
+std::string parseDnsServer(std::string_view value);
+
+/// --add-host name:ip (ip may be IPv6). Throws Error(InvalidArgument)
+/// with Podman's message.
+std::string parseAddHost(std::string_view value);
+
 /// ps's PORTS column: "0.0.0.0:8080->80/tcp, 127.0.0.1:9000-9001->90-91/udp".
 std::string portsColumn(const std::vector<PortMapping>& ports);
 

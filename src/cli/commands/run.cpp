@@ -57,6 +57,10 @@ struct CreateFlags {
   std::string cpuShares;
   std::string network;
   std::vector<std::string> publish;
+  std::vector<std::string> dns;
+  std::vector<std::string> dnsSearch;
+  std::vector<std::string> dnsOptions;
+  std::vector<std::string> addHosts;
   bool publishAll = false;
   std::string pull = "missing";
   std::string umask;
@@ -125,6 +129,10 @@ void defineFlags(CLI::App* app, CreateFlags& f, bool run) {
   app->add_option("--network,--net", f.network, "Connect a container to a network");
   addOption(app, "-p,--publish", f.publish,
             "Publish a container's port, or a range of ports, to the host");
+  addOption(app, "--dns", f.dns, "Set custom DNS servers");
+  addOption(app, "--dns-search", f.dnsSearch, "Set custom DNS search domains");
+  addOption(app, "--dns-option", f.dnsOptions, "Set custom DNS options");
+  addOption(app, "--add-host", f.addHosts, "Add a custom host-to-IP mapping (host:ip)");
   app->add_flag("-P,--publish-all", f.publishAll,
                 "Publish all exposed ports to random ports on the host interface");
   app->add_option("--pull", f.pull, "Pull image policy");
@@ -240,6 +248,12 @@ spec::ContainerSpec buildSpec(const CreateFlags& f, const std::vector<std::strin
     for (auto& mapping : spec::parsePublish(p))
       s.ports.push_back(std::move(mapping));
   s.publishAll = f.publishAll;
+  for (const auto& d : f.dns)
+    s.dns.push_back(spec::parseDnsServer(d));
+  s.dnsSearch = f.dnsSearch;
+  s.dnsOptions = f.dnsOptions;
+  for (const auto& h : f.addHosts)
+    s.addHosts.push_back(spec::parseAddHost(h));
   if (!f.umask.empty()) s.umask = spec::parseUmask(f.umask);
   if (!f.logDriver.empty()) s.logDriver = spec::parseLogDriver(f.logDriver);
   for (const auto& o : f.logOpts)

@@ -23,10 +23,24 @@ TEST_CASE("resolv.conf: the stack's server first, host loopback servers dropped"
       "# comment\nnameserver 127.0.0.53\nnameserver 10.1.1.1\nsearch example.com\n"
       "options ndots:2\n";
   CHECK(resolvConf(host, {}) == "search example.com\noptions ndots:2\nnameserver 10.1.1.1\n");
-  CHECK(resolvConf(host, {{"10.0.2.3"}, true}) ==
+  CHECK(resolvConf(host, {{"10.0.2.3"}, true, {}, {}, {}}) ==
         "search example.com\noptions ndots:2\nnameserver 10.0.2.3\nnameserver 10.1.1.1\n");
   CHECK(resolvConf("nameserver 127.0.0.1\n", {}) == "");
-  CHECK(resolvConf("nameserver 10.0.2.3\n", {{"10.0.2.3"}, true}) == "nameserver 10.0.2.3\n");
+  CHECK(resolvConf("nameserver 10.0.2.3\n", {{"10.0.2.3"}, true, {}, {}, {}}) ==
+        "nameserver 10.0.2.3\n");
+}
+
+TEST_CASE("resolv.conf: --dns, --dns-search and --dns-option replace the host's") {
+  const std::string host = "nameserver 10.1.1.1\nsearch a.b\noptions ndots:2\n";
+  ResolvOptions options;
+  options.first = {"10.0.2.3"};
+  options.servers = {"192.0.2.53"};
+  options.search = {"x.y", "z"};
+  options.options = {"ndots:5"};
+  CHECK(resolvConf(host, options) == "search x.y z\noptions ndots:5\nnameserver 192.0.2.53\n");
+  ResolvOptions none;
+  none.servers = {"none"};
+  CHECK(resolvConf(host, none) == "search a.b\noptions ndots:2\n");
 }
 
 TEST_CASE("hosts: localhost lines, then the container's entries") {

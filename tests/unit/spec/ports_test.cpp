@@ -119,3 +119,14 @@ TEST_CASE("EXPOSE keys and the PORTS column") {
         "0.0.0.0:8080->80/tcp, 127.0.0.1:9000-9001->90-91/udp");
   CHECK(portsColumn({}).empty());
 }
+
+TEST_CASE("--dns and --add-host values") {
+  CHECK(parseDnsServer("192.0.2.1") == "192.0.2.1");
+  CHECK(parseDnsServer("none") == "none");
+  CHECK(errorOf([] { parseDnsServer("bogus"); }) == "bogus is not an ip address");
+  CHECK(parseAddHost("db:192.0.2.1") == "db:192.0.2.1");
+  CHECK(parseAddHost("db:2001:db8::1") == "db:2001:db8::1");
+  CHECK(errorOf([] { parseAddHost("db"); }) == "bad format for add-host: \"db\"");
+  CHECK(errorOf([] { parseAddHost(":1.2.3.4"); }) == "bad format for add-host: \":1.2.3.4\"");
+  CHECK(errorOf([] { parseAddHost("db:x"); }) == "invalid IP address in add-host: \"x\"");
+}
