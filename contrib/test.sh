@@ -51,7 +51,7 @@ BUILD_PACKAGES=(
 )
 TEST_PACKAGES=(
     bats jq uidmap busybox-static strace procps util-linux iproute2 attr python3 tmux
-    passt slirp4netns fuse-overlayfs
+    passt slirp4netns fuse-overlayfs curl
 )
 PEER_PACKAGES=(
     podman crun skopeo docker-registry apache2-utils nodejs npm
