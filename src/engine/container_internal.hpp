@@ -16,8 +16,10 @@
 #include <utility>
 #include <vector>
 
+#include "berth/base/json.hpp"
 #include "berth/base/unique_fd.hpp"
 #include "berth/engine/engine.hpp"
+#include "berth/oci/image_config.hpp"
 #include "berth/oci/runtime_spec.hpp"
 #include "berth/runtime/cgroups.hpp"
 #include "berth/runtime/exec.hpp"
@@ -40,6 +42,26 @@ struct ContainerRecord {
 /// `summary`: the config as readConfigSummary gives it (for listings).
 ContainerRecord loadContainer(const state::ContainerStore& store, const std::string& id,
                               bool summary = false);
+
+/// At create (container_network.cpp): the default network becomes the
+/// user-mode stack that serves it (net::chooseNetworkCommand),
+/// container:NAME the other container's id, and the ports their final
+/// mappings (random host ports, -P). Throws for an unknown container.
+void resolveNetwork(spec::ContainerSpec& spec, const oci::ImageConfig& image,
+                    const state::StorePaths& paths);
+
+/// ps's and port's view of the container's published ports: Podman's
+/// types.PortMapping objects (host_ip, container_port, host_port, range,
+/// protocol); null when there are none.
+Json portMappingsJson(const state::ContainerConfig& config);
+
+/// At start: writes the container's hosts and resolv.conf into `runDir`
+/// and returns the monitor's network configuration (null when the spec's
+/// namespaces say it all). Throws when a published host port is taken or
+/// the container to share a namespace with is not running.
+Json prepareNetwork(const state::StorePaths& paths, const std::string& id,
+                    const spec::ContainerSpec& spec, const std::string& hostname,
+                    const std::string& runDir);
 
 /// The container's spec as recorded at create.
 spec::ContainerSpec containerSpec(const state::ContainerConfig& config);

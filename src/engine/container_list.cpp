@@ -13,6 +13,8 @@
 #include <regex>
 #include <set>
 
+#include <fmt/format.h>
+
 #include "berth/base/error.hpp"
 #include "berth/base/fs.hpp"
 #include "berth/engine/engine.hpp"
@@ -20,6 +22,7 @@
 #include "berth/image/store.hpp"
 #include "berth/runtime/monitor_protocol.hpp"
 #include "berth/runtime/userns.hpp"
+#include "berth/spec/ports.hpp"
 #include "berth/state/health.hpp"
 #include "berth/state/secret_store.hpp"
 #include "container_internal.hpp"
@@ -178,6 +181,17 @@ std::string statusText(const state::ContainerState& state, std::int64_t nowNs) {
 }  // namespace detail
 
 namespace {
+
+// inspect's Ports and PortBindings: {"80/tcp": [{"HostIp": "", "HostPort": "8080"}]}
+Json portBindings(const spec::ContainerSpec& spec) {
+  Json out = Json::object();
+  for (const auto& p : spec::expandPorts(spec.ports)) {
+    Json& list = out[fmt::format("{}/{}", p.containerPort, p.protocol)];
+    if (!list.is_array()) list = Json::array();
+    list.push_back({{"HostIp", p.hostIp}, {"HostPort", std::to_string(p.hostPort)}});
+  }
+  return out;
+}
 
 using detail::ContainerRecord;
 
@@ -388,7 +402,7 @@ Json Engine::listContainers(bool all, const std::vector<std::string>& filters, b
     put("Pid", st.status == state::ContainerStatus::Running ? st.pid : 0);
     put("Pod", "");
     put("PodName", "");
-    put("Ports", nullptr);
+    put("Ports", detail::portMappingsJson(record.config));
     put("Size", size ? containerSize(paths_, record) : Json(nullptr));
     put("StartedAt", unixSeconds(st.startedNs));
     put("State", std::string(state::toString(st.status)));
@@ -562,11 +576,14 @@ Json Engine::inspectContainer(const std::string& nameOrId) const {
   config["StopTimeout"] = spec.stopTimeout.value_or(10);
   config["Passwd"] = true;
   config["sdNotifyMode"] = "container";
-  const std::string networkMode = spec.network.kind == spec::NetworkMode::Kind::Host   ? "host"
-                                  : spec.network.kind == spec::NetworkMode::Kind::None ? "none"
-                                  : spec.network.kind == spec::NetworkMode::Kind::Path
-                                      ? "ns:" + spec.network.path
-                                      : "private";
+  const std::string networkMode =
+      spec.network.kind == spec::NetworkMode::Kind::Host          ? "host"
+      : spec.network.kind == spec::NetworkMode::Kind::None        ? "none"
+      : spec.network.kind == spec::NetworkMode::Kind::Path        ? "ns:" + spec.network.path
+      : spec.network.kind == spec::NetworkMode::Kind::Slirp4netns ? "slirp4netns"
+      : spec.network.kind == spec::NetworkMode::Kind::Pasta       ? "pasta"
+      : spec.network.kind == spec::NetworkMode::Kind::Container   ? "container:" + spec.network.path
+                                                                  : "private";
   Json tmpfs = Json::object();
   for (const auto& t : spec.tmpfs) {
     std::string options;
@@ -596,7 +613,7 @@ Json Engine::inspectContainer(const std::string& nameOrId) const {
         {"Tag", ""},
         {"Size", spec.logOpts.count("max-size") ? spec.logOpts.at("max-size") : "0B"}}},
       {"NetworkMode", networkMode},
-      {"PortBindings", Json::object()},
+      {"PortBindings", portBindings(spec)},
       {"RestartPolicy",
        {{"Name", spec.restart.name}, {"MaximumRetryCount", spec.restart.maxRetries}}},
       {"AutoRemove", spec.rm},
@@ -604,10 +621,10 @@ Json Engine::inspectContainer(const std::string& nameOrId) const {
       {"VolumesFrom", spec.volumesFrom.empty() ? Json(nullptr) : Json(spec.volumesFrom)},
       {"CapAdd", spec.capAdd},
       {"CapDrop", spec.capDrop},
-      {"Dns", Json::array()},
-      {"DnsOptions", Json::array()},
-      {"DnsSearch", Json::array()},
-      {"ExtraHosts", Json::array()},
+      {"Dns", spec.dns},
+      {"DnsOptions", spec.dnsOptions},
+      {"DnsSearch", spec.dnsSearch},
+      {"ExtraHosts", spec.addHosts},
       {"GroupAdd", Json::array()},
       {"IpcMode", "private"},
       {"Cgroup", ""},
@@ -616,7 +633,7 @@ Json Engine::inspectContainer(const std::string& nameOrId) const {
       {"OomScoreAdj", 0},
       {"PidMode", "private"},
       {"Privileged", spec.privileged},
-      {"PublishAllPorts", false},
+      {"PublishAllPorts", spec.publishAll},
       {"ReadonlyRootfs", spec.readOnly},
       {"SecurityOpt", Json::array()},
       {"Tmpfs", tmpfs},
@@ -715,7 +732,7 @@ Json Engine::inspectContainer(const std::string& nameOrId) const {
         {"HairpinMode", false},
         {"LinkLocalIPv6Address", ""},
         {"LinkLocalIPv6PrefixLen", 0},
-        {"Ports", Json::object()},
+        {"Ports", portBindings(spec)},
         {"SandboxKey", ""}}},
       {"Namespace", ""},
       {"IsInfra", false},

@@ -137,13 +137,6 @@ std::string pickImageName(const image::StoredImage& image, const std::string& re
   return image.names.front();
 }
 
-std::string hostsFile(const spec::ContainerSpec& spec) {
-  if (spec.network.kind == spec::NetworkMode::Kind::Host)
-    return readFileIfExists("/etc/hosts").value_or("");
-  return "127.0.0.1\tlocalhost localhost.localdomain localhost4 localhost4.localdomain4\n"
-         "::1\tlocalhost localhost.localdomain localhost6 localhost6.localdomain6\n";
-}
-
 std::string containerEnvFile(const state::ContainerConfig& config, const spec::ContainerSpec& spec,
                              bool rootless) {
   // As Podman: the details only for --privileged containers.
@@ -258,6 +251,7 @@ std::string Engine::createContainer(const CreateRequest& request) const {
   if (!spec.healthcheck && imageConfig.config.healthcheck &&
       !imageConfig.config.healthcheck->test.empty())
     spec.healthcheck = spec::HealthCheck::fromImage(*imageConfig.config.healthcheck);
+  detail::resolveNetwork(spec, imageConfig, paths_);
   if (spec.init && findBerthHelper("berth-init").empty())
     throwError(Errc::Internal, "--init: berth-init not found next to berth or in {}",
                BERTH_LIBEXECDIR);
@@ -315,6 +309,8 @@ std::string Engine::createContainer(const CreateRequest& request) const {
   config.spec = spec.toJson();
   config.extra["layers"] = layerDirs;
   config.extra["imageDigest"] = found->manifestDigest;
+  // ps reads only a summary of config.json; this sends it to the full one.
+  if (!spec.ports.empty()) config.extra["publishesPorts"] = true;
   if (runtimeSpec.process) config.extra["args"] = runtimeSpec.process->args;
   state::ContainerState initial;
   initial.status = state::ContainerStatus::Created;
@@ -372,9 +368,7 @@ Started startLocked(const state::StorePaths& paths, const state::ContainerStore&
   }
   // In place: the container is not running, nobody reads them now.
   writeFile(runDir + "/hostname", hostname + "\n", 0644);
-  writeFile(runDir + "/hosts", hostsFile(spec), 0644);
-  writeFile(runDir + "/resolv.conf", readFileIfExists("/etc/resolv.conf").value_or(""), 0644,
-            false);
+  const Json network = detail::prepareNetwork(paths, id, spec, hostname, runDir);
   writeFile(runDir + "/.containerenv", containerEnvFile(record.config, spec, paths.rootless), 0644,
             false);
 
@@ -422,6 +416,7 @@ Started startLocked(const state::StorePaths& paths, const state::ContainerStore&
   }
   monitor.volumeInits = detail::pendingVolumeInits(paths, spec);
   monitor.extraEnv = detail::secretEnvironment(paths, spec);
+  monitor.network = network;
 
   Started started;
   started.sync = spawnMonitor(monitor);

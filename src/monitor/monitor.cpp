@@ -209,8 +209,10 @@ void Monitor::launchContainer() {
     stdinWrite_.reset(stdinPipe[1]);
   }
 
+  connectNetwork();
   runtime::LaunchOptions options;
   options.rootless = config_.rootless;
+  if (netns_) options.networkNamespaceFd = netns_.get();
   options.stdinFd = childIn ? childIn.get() : -1;
   options.stdoutFd = childOut.get();
   options.stderrFd = childErr.get();
@@ -266,14 +268,17 @@ int Monitor::run() {
     launchContainer();
   } catch (const runtime::LaunchError& error) {
     removeCgroup();
+    disconnectNetwork();
     reportFailure(error, error.exitCode());
     return error.exitCode();
   } catch (const Error& error) {
     removeCgroup();
+    disconnectNetwork();
     reportFailure(error, kExitEngineError);
     return kExitEngineError;
   } catch (const std::exception& error) {
     removeCgroup();
+    disconnectNetwork();
     reportFailure(Error(Errc::Internal, error.what()), kExitEngineError);
     return kExitEngineError;
   }
@@ -511,6 +516,27 @@ void Monitor::onClient(Client& client) {
   }
 }
 
+// The default network: a namespace of the monitor's making, connected by
+// the helper before the container's init joins it. Made once; a restarted
+// container joins the same one, with the same ports.
+void Monitor::connectNetwork() {
+  if (config_.network.is_null() || netns_) return;
+  if (config_.network.contains("join")) {  // container:NAME
+    const std::string path = config_.network["join"].get<std::string>();
+    netns_.reset(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+    if (!netns_) throwErrno("open the network namespace {}", path);
+    return;
+  }
+  const net::UserModeNetwork network = net::UserModeNetwork::fromJson(config_.network);
+  netns_ = net::createNetworkNamespace();
+  network_.emplace(net::NetworkHelper::start(network, netns_.get()));
+}
+
+void Monitor::disconnectNetwork() noexcept {
+  network_.reset();  // stops the helper
+  netns_.reset();
+}
+
 void Monitor::removeCgroup() noexcept {
   if (!cgroup_) return;
   try {
@@ -674,7 +700,8 @@ void Monitor::finish() {
   record.finishedNs = nowNs();
   if (cgroup_) record.oomKilled = cgroup_->oomKilled();
   removeCgroup();
-  log_.reset();  // flushed and closed before anyone reads the exit
+  disconnectNetwork();  // published ports are free again once the exit is known
+  log_.reset();         // flushed and closed before anyone reads the exit
   writeJsonFileAtomic(config_.runDir + "/exit.json", record.toJson(), false, 0600);
   const std::string message = record.toJson().dump();
   broadcast(runtime::AttachMessage::Exit, message);

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "berth/base/unique_fd.hpp"
+#include "berth/net/user_mode.hpp"
 #include "berth/runtime/cgroups.hpp"
 #include "berth/runtime/launcher.hpp"
 #include "berth/runtime/monitor_protocol.hpp"
@@ -51,6 +52,8 @@ class Monitor {
   void waitForClientsToHangUp(int timeoutMs);
   bool cleanupNeeded() const;
   void removeCgroup() noexcept;
+  void connectNetwork();
+  void disconnectNetwork() noexcept;
 
   runtime::MonitorConfig config_;
   UniqueFd sync_;
@@ -67,6 +70,8 @@ class Monitor {
   std::vector<std::unique_ptr<Client>> clients_;
   std::optional<runtime::LaunchedProcess> container_;
   std::optional<runtime::ContainerCgroup> cgroup_;
+  UniqueFd netns_;  ///< the container's network namespace, kept across restarts
+  std::optional<net::NetworkHelper> network_;
   pid_t containerPid_ = -1;
   std::optional<int> waitStatus_;
   std::int64_t exitDeadlineNs_ = 0;

@@ -55,6 +55,7 @@ Json MonitorConfig::toJson() const {
       {"healthLogPath", healthLogPath},
       {"volumeInits", volumes},
       {"extraEnv", extraEnv},
+      {"network", network},
   };
 }
 
@@ -100,6 +101,7 @@ MonitorConfig MonitorConfig::fromJson(const Json& json) {
     }
   }
   take(json, "extraEnv", config.extraEnv);
+  if (auto it = json.find("network"); it != json.end()) config.network = *it;
   return config;
 }
 

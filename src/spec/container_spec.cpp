@@ -15,6 +15,12 @@ const char* networkKindName(NetworkMode::Kind kind) {
       return "host";
     case NetworkMode::Kind::Path:
       return "ns";
+    case NetworkMode::Kind::Slirp4netns:
+      return "slirp4netns";
+    case NetworkMode::Kind::Pasta:
+      return "pasta";
+    case NetworkMode::Kind::Container:
+      return "container";
     case NetworkMode::Kind::Private:
       break;
   }
@@ -107,7 +113,22 @@ Json ContainerSpec::toJson() const {
   j["pidsLimit"] = pidsLimit ? Json(*pidsLimit) : Json();
   j["cpus"] = cpus ? Json(*cpus) : Json();
   j["cpuShares"] = cpuShares ? Json(*cpuShares) : Json();
-  j["network"] = {{"mode", networkKindName(network.kind)}, {"path", network.path}};
+  j["network"] = {{"mode", networkKindName(network.kind)},
+                  {"path", network.path},
+                  {"options", network.options}};
+  Json portList = Json::array();
+  for (const auto& p : ports)
+    portList.push_back({{"hostIp", p.hostIp},
+                        {"containerPort", p.containerPort},
+                        {"hostPort", p.hostPort},
+                        {"range", p.range},
+                        {"protocol", p.protocol}});
+  j["ports"] = portList;
+  j["publishAll"] = publishAll;
+  j["dns"] = dns;
+  j["dnsSearch"] = dnsSearch;
+  j["dnsOptions"] = dnsOptions;
+  j["addHosts"] = addHosts;
   j["rm"] = rm;
   j["umask"] = umask ? Json(*umask) : Json();
   j["tty"] = tty;
@@ -178,10 +199,31 @@ ContainerSpec ContainerSpec::fromJson(const Json& json, std::string_view what) {
       s.network.kind = NetworkMode::Kind::Host;
     else if (mode == "ns")
       s.network.kind = NetworkMode::Kind::Path;
+    else if (mode == "slirp4netns")
+      s.network.kind = NetworkMode::Kind::Slirp4netns;
+    else if (mode == "pasta")
+      s.network.kind = NetworkMode::Kind::Pasta;
+    else if (mode == "container")
+      s.network.kind = NetworkMode::Kind::Container;
     else if (!mode.empty() && mode != "private")
       net->fail("mode", "unknown network mode \"" + mode + "\"");
     s.network.path = net->string("path");
+    s.network.options = net->strings("options");
   }
+  for (const auto& p : r.objects("ports")) {
+    PortMapping m;
+    m.hostIp = p.string("hostIp");
+    m.containerPort = static_cast<std::uint16_t>(p.integer("containerPort"));
+    m.hostPort = static_cast<std::uint16_t>(p.integer("hostPort"));
+    m.range = static_cast<std::uint16_t>(p.has("range") ? p.integer("range") : 1);
+    m.protocol = p.has("protocol") ? p.string("protocol") : "tcp";
+    s.ports.push_back(m);
+  }
+  s.publishAll = r.boolean("publishAll");
+  s.dns = r.strings("dns");
+  s.dnsSearch = r.strings("dnsSearch");
+  s.dnsOptions = r.strings("dnsOptions");
+  s.addHosts = r.strings("addHosts");
   s.rm = r.boolean("rm");
   s.umask = number<std::uint32_t>(r, "umask");
   s.tty = r.boolean("tty");

@@ -319,16 +319,63 @@ std::uint32_t parseUmask(std::string_view value) {
 }
 
 NetworkMode parseNetworkMode(std::string_view value) {
-  if (value.empty() || value == "private") return {};
-  if (value == "none") return {NetworkMode::Kind::None, {}};
-  if (value == "host") return {NetworkMode::Kind::Host, {}};
+  if (value.empty() || value == "private" || value == "default") return {};
+  if (value == "none") return {NetworkMode::Kind::None, {}, {}};
+  if (value == "host") return {NetworkMode::Kind::Host, {}, {}};
   if (value.starts_with("ns:")) {
     const auto path = value.substr(3);
     if (path.empty() || path.front() != '/')
       throwError(Errc::InvalidArgument, "invalid network namespace path \"{}\": must be absolute",
                  path);
-    return {NetworkMode::Kind::Path, std::string(path)};
+    return {NetworkMode::Kind::Path, std::string(path), {}};
   }
+  if (value.starts_with("container:")) {
+    const auto name = value.substr(10);
+    if (name.empty())
+      throwError(Errc::InvalidArgument, "invalid container:  a container name or ID is required");
+    return {NetworkMode::Kind::Container, std::string(name), {}};
+  }
+  const auto colon = value.find(':');
+  const auto name = value.substr(0, colon);
+  std::vector<std::string> options;
+  if (colon != std::string_view::npos) {
+    std::string_view rest = value.substr(colon + 1);
+    for (;;) {
+      const auto comma = rest.find(',');
+      if (!rest.substr(0, comma).empty()) options.emplace_back(rest.substr(0, comma));
+      if (comma == std::string_view::npos) break;
+      rest = rest.substr(comma + 1);
+    }
+  }
+  if (name == "slirp4netns") {
+    for (const auto& o : options) {
+      const auto eq = o.find('=');
+      const std::string key = o.substr(0, eq);
+      const std::string val = eq == std::string::npos ? "" : o.substr(eq + 1);
+      if (key == "allow_host_loopback") {
+        if (val != "true" && val != "false")
+          throwError(Errc::InvalidArgument, "cannot parse {} as a boolean: allow_host_loopback",
+                     val);
+      } else if (key == "mtu") {
+        const bool digits = !val.empty() && std::all_of(val.begin(), val.end(), [](char c) {
+          return c >= '0' && c <= '9';
+        });
+        if (!digits || val.size() > 5 || std::stoi(val) < 68 || std::stoi(val) > 65520)
+          throwError(Errc::InvalidArgument, "invalid slirp4netns mtu \"{}\": 68-65520 expected",
+                     val);
+      } else if (key == "port_handler") {
+        if (val != "slirp4netns" && val != "rootlessport")
+          throwError(Errc::InvalidArgument, "unknown port_handler for slirp4netns: \"{}\"", val);
+      } else if (key == "cidr" || key == "enable_ipv6" || key == "outbound_addr" ||
+                 key == "outbound_addr6") {
+        throwError(Errc::Unsupported, "slirp4netns option {}: not supported by berth yet", key);
+      } else {
+        throwError(Errc::InvalidArgument, "unknown option for slirp4netns: \"{}\"", o);
+      }
+    }
+    return {NetworkMode::Kind::Slirp4netns, {}, options};
+  }
+  if (name == "pasta") return {NetworkMode::Kind::Pasta, {}, options};
   throwError(Errc::NoSuchObject, "unable to find network with name or ID {}: network not found",
              value);
 }

@@ -92,6 +92,7 @@ class ConfigSax final : public FlatSax {
  public:
   ContainerConfig config;
   bool autoRemove = false;
+  bool publishesPorts = false;  ///< its spec has ports: read in full
   int version = 0;
   std::vector<std::string> args;
 
@@ -114,6 +115,8 @@ class ConfigSax final : public FlatSax {
           version = static_cast<int>(v.i);
       } else if (v.kind == Kind::Bool && key == "autoRemove") {
         autoRemove = v.b;
+      } else if (v.kind == Kind::Bool && key == "publishesPorts") {
+        publishesPorts = v.b;
       }
     } else if (v.kind == Kind::String) {
       if (key == "args")
@@ -179,7 +182,8 @@ ContainerConfig ContainerStore::readConfigSummary(const std::string& id) const {
   // Anything unusual (not an object, a newer schema, missing fields, bad
   // JSON) goes through the full reader, which reports it properly.
   if (!Json::sax_parse(text, &sax) || text.empty() || text.front() != '{' ||
-      sax.version > kContainerConfigVersion || sax.config.id.empty() || sax.config.name.empty())
+      sax.version > kContainerConfigVersion || sax.config.id.empty() || sax.config.name.empty() ||
+      sax.publishesPorts)
     return readConfig(id);
   ContainerConfig config = std::move(sax.config);
   config.spec = Json{{"rm", sax.autoRemove}};

@@ -427,6 +427,11 @@ class Engine {
   /// layer, and that plus its image), as `ps --size`.
   Json listContainers(bool all, const std::vector<std::string>& filters, bool size = false) const;
 
+  /// `berth port`: the published ports of a container (Podman's
+  /// types.PortMapping objects: host_ip, container_port, host_port, range,
+  /// protocol), empty unless it is running. Throws Error(NoSuchContainer).
+  Json containerPorts(const std::string& nameOrId) const;
+
   /// `berth inspect` of a container: Podman's InspectContainerData keys.
   Json inspectContainer(const std::string& nameOrId) const;
 

@@ -63,6 +63,10 @@ struct MonitorConfig {
   /// "KEY=value" added to the process's environment: --secret type=env.
   /// Only here (the config travels in a memfd), never in a file.
   std::vector<std::string> extraEnv;
+  /// The default network (net::UserModeNetwork as JSON): the monitor makes
+  /// the network namespace, starts the helper and stops it at the end.
+  /// null: the spec says what network namespace the container gets.
+  Json network;
 
   Json toJson() const;
   static MonitorConfig fromJson(const Json& json);

@@ -56,11 +56,30 @@ struct SecretSpec {
 
 /// --network: the subset berth supports so far.
 struct NetworkMode {
-  enum class Kind { Private, None, Host, Path };
-  Kind kind = Kind::Private;  ///< Private: a new network namespace (the default)
-  std::string path;           ///< Kind::Path: "ns:/run/netns/x" -> "/run/netns/x"
+  /// Private: the default network, chosen at create (a user-mode stack:
+  /// Slirp4netns or Pasta, net::chooseNetworkCommand). Container: another
+  /// container's network namespace.
+  enum class Kind { Private, None, Host, Path, Slirp4netns, Pasta, Container };
+  Kind kind = Kind::Private;
+  std::string path;  ///< Path: "ns:/run/netns/x" -> "/run/netns/x"; Container: name or id
+  /// slirp4netns:allow_host_loopback=true,mtu=1500 or pasta:--map-gw,... as given
+  std::vector<std::string> options;
 
   bool operator==(const NetworkMode&) const = default;
+};
+
+/// One -p/--publish mapping (Podman's types.PortMapping): host ports
+/// hostPort..hostPort+range-1 to container ports containerPort.. on
+/// hostIp ("" = all addresses). hostPort 0: a random free port, picked at
+/// create. protocol: "tcp", "udp" or "sctp" (one; -p 80/tcp,udp gives two).
+struct PortMapping {
+  std::string hostIp;
+  std::uint16_t containerPort = 0;
+  std::uint16_t hostPort = 0;
+  std::uint16_t range = 1;
+  std::string protocol = "tcp";
+
+  bool operator==(const PortMapping&) const = default;
 };
 
 /// --restart: Podman's policy names ("" = none given, "no", "on-failure",
@@ -118,6 +137,14 @@ struct ContainerSpec {
   std::optional<double> cpus;
   std::optional<std::uint64_t> cpuShares;
   NetworkMode network;
+  /// -p, as parsed; after create: Podman's final mappings (random host
+  /// ports picked, -P's exposed ports added, adjacent ports joined).
+  std::vector<PortMapping> ports;
+  bool publishAll = false;              ///< -P
+  std::vector<std::string> dns;         ///< --dns servers: replace the stack's and the host's
+  std::vector<std::string> dnsSearch;   ///< --dns-search: replace the host's search domains
+  std::vector<std::string> dnsOptions;  ///< --dns-option: replace the host's options
+  std::vector<std::string> addHosts;    ///< --add-host "name:ip", as given
   bool rm = false;
   std::optional<std::uint32_t> umask;  ///< nullopt = 0022
   bool tty = false;

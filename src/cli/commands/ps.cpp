@@ -4,6 +4,8 @@
 #include <memory>
 #include <set>
 
+#include <fmt/format.h>
+
 #include "../cli.hpp"
 #include "../output.hpp"
 #include "berth/base/error.hpp"
@@ -35,6 +37,27 @@ struct PsRow {
   format::TimeNs created() const { return at("Created").get<std::int64_t>() * 1000000000; }
 };
 
+// Podman's PORTS column: "0.0.0.0:8080->80/tcp, 0.0.0.0:9000-9001->90-91/udp".
+std::string portsColumn(const Json& ports) {
+  std::string out;
+  if (!ports.is_array()) return out;
+  for (const auto& p : ports) {
+    std::string ip = p.value("host_ip", "");
+    if (ip.empty()) ip = "0.0.0.0";
+    const int host = p.value("host_port", 0);
+    const int container = p.value("container_port", 0);
+    const int range = p.value("range", 1);
+    const std::string protocol = p.value("protocol", "tcp");
+    if (!out.empty()) out += ", ";
+    if (range > 1)
+      out += fmt::format("{}:{}-{}->{}-{}/{}", ip, host, host + range - 1, container,
+                         container + range - 1, protocol);
+    else
+      out += fmt::format("{}:{}->{}/{}", ip, host, container, protocol);
+  }
+  return out;
+}
+
 format::FieldTable<PsRow> psFields() {
   format::FieldTable<PsRow> table;
   table
@@ -58,7 +81,7 @@ format::FieldTable<PsRow> psFields() {
           "CREATED")
       .add("Status", [](const PsRow& r) { return r.at("Status"); })
       .add("State", [](const PsRow& r) { return r.at("State"); })
-      .add("Ports", [](const PsRow&) { return Json(""); })
+      .add("Ports", [](const PsRow& r) { return Json(portsColumn(r.at("Ports"))); })
       .add("Names",
            [](const PsRow& r) {
              std::string joined;

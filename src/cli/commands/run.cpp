@@ -14,6 +14,7 @@
 #include "berth/base/error.hpp"
 #include "berth/base/fs.hpp"
 #include "berth/spec/parse.hpp"
+#include "berth/spec/ports.hpp"
 
 namespace berth::cli {
 
@@ -58,6 +59,12 @@ struct CreateFlags {
   std::string cpus;
   std::string cpuShares;
   std::string network;
+  std::vector<std::string> publish;
+  std::vector<std::string> dns;
+  std::vector<std::string> dnsSearch;
+  std::vector<std::string> dnsOptions;
+  std::vector<std::string> addHosts;
+  bool publishAll = false;
   std::string pull = "missing";
   RegistryFlags registry;
   bool quiet = false;
@@ -130,6 +137,14 @@ void defineFlags(CLI::App* app, CreateFlags& f, bool run) {
   app->add_option("--cpus", f.cpus, "Number of CPUs. The default is 0.000 which means no limit");
   app->add_option("-c,--cpu-shares", f.cpuShares, "CPU shares (relative weight)");
   app->add_option("--network,--net", f.network, "Connect a container to a network");
+  addOption(app, "-p,--publish", f.publish,
+            "Publish a container's port, or a range of ports, to the host");
+  addOption(app, "--dns", f.dns, "Set custom DNS servers");
+  addOption(app, "--dns-search", f.dnsSearch, "Set custom DNS search domains");
+  addOption(app, "--dns-option", f.dnsOptions, "Set custom DNS options");
+  addOption(app, "--add-host", f.addHosts, "Add a custom host-to-IP mapping (host:ip)");
+  app->add_flag("-P,--publish-all", f.publishAll,
+                "Publish all exposed ports to random ports on the host interface");
   app->add_option("--pull", f.pull, "Pull image policy");
   addRegistryFlags(app, f.registry, false, false, false);
   app->add_flag("-q,--quiet", f.quiet, "Suppress output information when pulling images");
@@ -251,6 +266,16 @@ spec::ContainerSpec buildSpec(const CreateFlags& f, const std::vector<std::strin
   if (!f.cpus.empty()) s.cpus = spec::parseCpus(f.cpus);
   if (!f.cpuShares.empty()) s.cpuShares = spec::parseUintFlag(f.cpuShares, "--cpu-shares");
   if (!f.network.empty()) s.network = spec::parseNetworkMode(f.network);
+  for (const auto& p : f.publish)
+    for (auto& mapping : spec::parsePublish(p))
+      s.ports.push_back(std::move(mapping));
+  s.publishAll = f.publishAll;
+  for (const auto& d : f.dns)
+    s.dns.push_back(spec::parseDnsServer(d));
+  s.dnsSearch = f.dnsSearch;
+  s.dnsOptions = f.dnsOptions;
+  for (const auto& h : f.addHosts)
+    s.addHosts.push_back(spec::parseAddHost(h));
   if (!f.umask.empty()) s.umask = spec::parseUmask(f.umask);
   if (!f.logDriver.empty()) s.logDriver = spec::parseLogDriver(f.logDriver);
   for (const auto& o : f.logOpts)

@@ -56,7 +56,9 @@ TEST_CASE("ContainerSpec round trip keeps every field") {
   s.pidsLimit = -1;
   s.cpus = 1.5;
   s.cpuShares = 512;
-  s.network = {NetworkMode::Kind::Path, "/run/netns/x"};
+  s.network = {NetworkMode::Kind::Path, "/run/netns/x", {}};
+  s.ports = {{"127.0.0.1", 80, 8080, 2, "udp"}};
+  s.publishAll = true;
   s.rm = true;
   s.umask = 077;
   s.tty = true;
@@ -71,6 +73,8 @@ TEST_CASE("ContainerSpec round trip keeps every field") {
   CHECK(back.toJson() == json);
   CHECK(back.entrypoint == std::vector<std::string>{""});
   CHECK(back.network == s.network);
+  CHECK(back.ports == s.ports);
+  CHECK(back.publishAll);
   CHECK(back.volumes == s.volumes);
   CHECK(back.ulimits == s.ulimits);
   CHECK(back.cpus == 1.5);

@@ -370,9 +370,18 @@ TEST_CASE("--umask, --network, --log-driver, --entrypoint, key=value") {
   CHECK(parseNetworkMode("host").kind == NetworkMode::Kind::Host);
   CHECK(parseNetworkMode("private").kind == NetworkMode::Kind::Private);
   CHECK(parseNetworkMode("ns:/run/netns/x") ==
-        NetworkMode{NetworkMode::Kind::Path, "/run/netns/x"});
+        NetworkMode{NetworkMode::Kind::Path, "/run/netns/x", {}});
   CHECK(errorOf([] { parseNetworkMode("bogus"); }, Errc::NoSuchObject) ==
         "unable to find network with name or ID bogus: network not found");
+  CHECK(parseNetworkMode("slirp4netns:allow_host_loopback=true,mtu=1500") ==
+        NetworkMode{NetworkMode::Kind::Slirp4netns, "", {"allow_host_loopback=true", "mtu=1500"}});
+  CHECK(parseNetworkMode("pasta:--map-gw") ==
+        NetworkMode{NetworkMode::Kind::Pasta, "", {"--map-gw"}});
+  CHECK(parseNetworkMode("container:web") == NetworkMode{NetworkMode::Kind::Container, "web", {}});
+  CHECK(errorOf([] { parseNetworkMode("slirp4netns:bogus=1"); }) ==
+        "unknown option for slirp4netns: \"bogus=1\"");
+  CHECK(errorOf([] { parseNetworkMode("slirp4netns:mtu=12"); }) ==
+        "invalid slirp4netns mtu \"12\": 68-65520 expected");
 
   CHECK(parseLogDriver("json-file") == "k8s-file");
   CHECK(parseLogDriver("none") == "none");
