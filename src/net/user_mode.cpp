@@ -498,12 +498,10 @@ NetworkHelper NetworkHelper::start(const UserModeNetwork& network, int netnsFd) 
 void NetworkHelper::stop() noexcept {
   if (pid_ <= 0) return;
   exitFd_.reset();
-  if (pidfd_) {
-    ::syscall(SYS_pidfd_send_signal, pidfd_.get(), SIGTERM, nullptr, 0);
-    pollfd p{pidfd_.get(), POLLIN, 0};
-    if (::poll(&p, 1, 1000) == 0)
-      ::syscall(SYS_pidfd_send_signal, pidfd_.get(), SIGKILL, nullptr, 0);
-  }
+  // SIGKILL, not SIGTERM: neither helper has anything to save, and
+  // slirp4netns took ~17 ms to act on SIGTERM, which the container's exit
+  // waited for (its published ports must be free before exit.json).
+  if (pidfd_) ::syscall(SYS_pidfd_send_signal, pidfd_.get(), SIGKILL, nullptr, 0);
   // Through the pidfd: the monitor's SIGCHLD handler may have reaped it
   // already, and its pid may be another child's by now.
   if (pidfd_) {
