@@ -471,6 +471,7 @@ NetworkHelper NetworkHelper::start(const UserModeNetwork& network, int netnsFd) 
       err != 0)
     throwErrnoValue(err, fmt::format("start {}", network.program));
   helper.pid_ = pid;
+  helper.publishesPorts_ = !network.ports.empty();
   helper.pidfd_.reset(static_cast<int>(::syscall(SYS_pidfd_open, pid, 0)));
   readyTheirs.reset();
   exitTheirs.reset();
@@ -498,13 +499,13 @@ NetworkHelper NetworkHelper::start(const UserModeNetwork& network, int netnsFd) 
 void NetworkHelper::stop() noexcept {
   if (pid_ <= 0) return;
   exitFd_.reset();
-  // SIGKILL, not SIGTERM: neither helper has anything to save, and
-  // slirp4netns took ~17 ms to act on SIGTERM, which the container's exit
-  // waited for (its published ports must be free before exit.json).
+  // SIGKILL, not SIGTERM: neither helper has anything to save. Its exit
+  // takes the kernel's teardown of its tap device (~16 ms here); only
+  // published ports, which must be free before exit.json, are worth it.
   if (pidfd_) ::syscall(SYS_pidfd_send_signal, pidfd_.get(), SIGKILL, nullptr, 0);
   // Through the pidfd: the monitor's SIGCHLD handler may have reaped it
   // already, and its pid may be another child's by now.
-  if (pidfd_) {
+  if (pidfd_ && publishesPorts_) {
     siginfo_t info{};
     while (::waitid(static_cast<idtype_t>(P_PIDFD), static_cast<id_t>(pidfd_.get()), &info,
                     WEXITED) < 0 &&

@@ -88,11 +88,15 @@ class NetworkHelper {
   static NetworkHelper start(const UserModeNetwork& network, int netnsFd);
 
   pid_t pid() const noexcept { return pid_; }
-  /// SIGTERM, then SIGKILL after a second; reaps it unless someone did.
+  /// SIGKILL. With published ports, waits until it is gone (and reaps it
+  /// unless someone did), so that the ports are free when the container's
+  /// exit is reported; without, leaves it to the caller's reaping (a
+  /// helper's exit waits for its tap device's teardown, ~16 ms here).
   void stop() noexcept;
 
  private:
   pid_t pid_ = -1;
+  bool publishesPorts_ = false;
   UniqueFd pidfd_;
   UniqueFd exitFd_;  ///< slirp4netns exits when this closes
 };
