@@ -250,9 +250,16 @@ Json Engine::inspectImage(const std::string& nameOrId) const {
   const auto facts = factsOf(store, stored, containerCounts(paths_));
   const Json& config = facts.config;
   const Json manifest = store.readManifest(stored);
+  // A name pulled by digest is a RepoDigest, not a tag.
   Json tags = Json::array();
-  for (const auto& n : stored.names)
-    tags.push_back(n);
+  for (const auto& n : stored.names) {
+    bool digested = false;
+    try {
+      digested = image::parseReference(n).isDigested();
+    } catch (const Error&) {
+    }
+    if (!digested) tags.push_back(n);
+  }
   Json out = Json::object();
   out["Id"] = stored.id();
   out["Digest"] = stored.manifestDigest;

@@ -127,7 +127,9 @@ Engine::PullReport Engine::pull(const PullRequest& request, const ProgressSink& 
       registry::PullOptions options;
       options.reference = source.reference;
       const image::Reference ref = image::parseReference(candidate);
-      options.name = ref.isDigested() ? "" : candidate;
+      // By digest the image is named repository@digest (no tag), as
+      // Podman names it: `images` shows it with tag <none>, `run` finds it.
+      options.name = ref.isDigested() ? ref.name() + "@" + ref.digest : candidate;
       options.platform = platform;
       options.access = access;
       options.access.insecure =

@@ -116,6 +116,18 @@ function expect_one_error_line() {
     is "$output" "$BUSYBOX_IMAGE_ID" "pull by digest"
     run_berth image inspect --format '{{.Digest}}' "$OPEN/busybox@$BUSYBOX_MANIFEST_DIGEST"
     is "$output" "$BUSYBOX_MANIFEST_DIGEST"
+    # Named repository@digest, as Podman names it: listed with tag <none>,
+    # a RepoDigest and no RepoTag, and the name runs it.
+    run_berth images --format '{{.Repository}} {{.Tag}} {{.Digest}}'
+    is "$output" "$OPEN/busybox <none> $BUSYBOX_MANIFEST_DIGEST" "listed under its repository"
+    run_berth image inspect --format '{{json .RepoTags}} {{json .RepoDigests}}' "$BUSYBOX_IMAGE_ID"
+    is "$output" "[] [\"$OPEN/busybox@$BUSYBOX_MANIFEST_DIGEST\"]" "a digest, not a tag"
+    run_berth run --rm "$OPEN/busybox@$BUSYBOX_MANIFEST_DIGEST" echo by-digest
+    is "$output" "by-digest"
+    # Pulled by tag too: one row, the tagged one.
+    run_berth pull -q --tls-verify=false "$OPEN/busybox"
+    run_berth images --format '{{.Repository}}:{{.Tag}}'
+    is "$output" "$OPEN/busybox:latest" "the tagged name only"
 
     # Three layers, pulled in parallel, one of them shared with busybox.
     run_berth pull -q --tls-verify=false "$OPEN/layers"

@@ -118,6 +118,10 @@ int runImages(Cli& cli, const ImagesFlags& flags, const std::vector<std::string>
       rows.push_back(ImageRow{&summary, "<none>", "<none>", flags.noTrunc, now});
       continue;
     }
+    // Podman shows the tagged names; a name without a tag (pulled by
+    // digest) only when the image has no tagged one, and once.
+    std::vector<ImageRow> tagged;
+    std::vector<ImageRow> untagged;
     for (const auto& name : names) {
       ImageRow row{&summary, "<none>", "<none>", flags.noTrunc, now};
       try {
@@ -127,8 +131,10 @@ int runImages(Cli& cli, const ImagesFlags& flags, const std::vector<std::string>
       } catch (const Error&) {
         row.repository = name.get<std::string>();
       }
-      rows.push_back(row);
+      (row.tag == "<none>" ? untagged : tagged).push_back(row);
     }
+    if (tagged.empty()) tagged.push_back(untagged.front());
+    rows.insert(rows.end(), tagged.begin(), tagged.end());
   }
   sortRows(rows, flags.sort);
   if (flags.quiet) {
