@@ -5,10 +5,8 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <atomic>
 #include <memory>
 #include <mutex>
-#include <thread>
 
 #include "berth/base/error.hpp"
 #include "berth/base/fs.hpp"
@@ -306,70 +304,43 @@ PullResult pullImage(const state::StorePaths& paths, const PullOptions& options,
   }
 
   // Layers in parallel: each worker its own connection.
-  std::atomic<std::size_t> next{0};
-  std::exception_ptr failure;
-  std::mutex failureMutex;
-  const auto worker = [&] {
-    HttpClient own;
-    for (;;) {
-      const std::size_t i = next++;
-      if (i >= jobs.size()) return;
-      {
-        std::lock_guard lock(failureMutex);
-        if (failure) return;
-      }
-      LayerJob& job = jobs[i];
-      const std::string digest = job.blob.digest.str();
-      try {
-        if (!job.needBlob && !job.needLayer) {
-          report(ProgressEvent{ProgressEvent::Kind::BlobSkipped, digest, 0,
-                               static_cast<std::uint64_t>(job.blob.size), ""});
-          continue;
-        }
-        report(ProgressEvent{ProgressEvent::Kind::BlobStart, digest, 0,
-                             static_cast<std::uint64_t>(job.blob.size), ""});
-        std::string blobPath = store.blobPath(digest);
-        if (job.needBlob || !store.hasBlob(digest)) {
-          job.blobTemp = work + "/blob-" + std::to_string(i);
-          downloadBlob(session, own, repo, job.blob, job.blobTemp, scope, progress, progressMutex);
-          blobPath = job.blobTemp;
-        }
-        if (job.needLayer) {
-          const std::string dir = paths.layersDir() + "/.tmp-" + generateId().substr(0, 16);
-          {
-            std::lock_guard lock(tempsMutex);
-            layerTemps.push_back(dir);
-          }
-          makeDirs(dir + "/diff", 0755);
-          image::ExtractOptions extract;
-          extract.rootless = paths.rootless;
-          const auto extracted = image::extractLayer(blobPath, dir + "/diff", extract);
-          if (extracted.diffId != job.diffId)
-            throwError(Errc::InvalidArgument,
-                       "layer {} has diff id {}, but the image config says {}", digest,
-                       extracted.diffId, job.diffId);
-          image::ImageStore::writeLayerInfo(dir, extracted.diffId,
-                                            static_cast<std::int64_t>(extracted.uncompressedSize));
-          job.layerTemp = dir;
-          std::lock_guard lock(failureMutex);
-          warnings.insert(warnings.end(), extracted.warnings.begin(), extracted.warnings.end());
-        }
-      } catch (...) {
-        std::lock_guard lock(failureMutex);
-        if (!failure) failure = std::current_exception();
-      }
+  std::mutex warningsMutex;
+  runParallel(jobs.size(), options.access.parallel, [&](HttpClient& own, std::size_t i) {
+    LayerJob& job = jobs[i];
+    const std::string digest = job.blob.digest.str();
+    if (!job.needBlob && !job.needLayer) {
+      report(ProgressEvent{ProgressEvent::Kind::BlobSkipped, digest, 0,
+                           static_cast<std::uint64_t>(job.blob.size), ""});
+      return;
     }
-  };
-  const std::size_t threads = std::max<std::size_t>(
-      1, std::min<std::size_t>(static_cast<std::size_t>(std::max(1, options.access.parallel)),
-                               jobs.size()));
-  std::vector<std::thread> pool;
-  for (std::size_t t = 1; t < threads; ++t)
-    pool.emplace_back(worker);
-  worker();
-  for (auto& thread : pool)
-    thread.join();
-  if (failure) std::rethrow_exception(failure);
+    report(ProgressEvent{ProgressEvent::Kind::BlobStart, digest, 0,
+                         static_cast<std::uint64_t>(job.blob.size), ""});
+    std::string blobPath = store.blobPath(digest);
+    if (job.needBlob || !store.hasBlob(digest)) {
+      job.blobTemp = work + "/blob-" + std::to_string(i);
+      downloadBlob(session, own, repo, job.blob, job.blobTemp, scope, progress, progressMutex);
+      blobPath = job.blobTemp;
+    }
+    if (job.needLayer) {
+      const std::string dir = paths.layersDir() + "/.tmp-" + generateId().substr(0, 16);
+      {
+        std::lock_guard lock(tempsMutex);
+        layerTemps.push_back(dir);
+      }
+      makeDirs(dir + "/diff", 0755);
+      image::ExtractOptions extract;
+      extract.rootless = paths.rootless;
+      const auto extracted = image::extractLayer(blobPath, dir + "/diff", extract);
+      if (extracted.diffId != job.diffId)
+        throwError(Errc::InvalidArgument, "layer {} has diff id {}, but the image config says {}",
+                   digest, extracted.diffId, job.diffId);
+      image::ImageStore::writeLayerInfo(dir, extracted.diffId,
+                                        static_cast<std::int64_t>(extracted.uncompressedSize));
+      job.layerTemp = dir;
+      std::lock_guard lock(warningsMutex);
+      warnings.insert(warnings.end(), extracted.warnings.begin(), extracted.warnings.end());
+    }
+  });
 
   // Everything verified: layers, blobs, config, manifest, then the index.
   report(ProgressEvent{ProgressEvent::Kind::Config, configDigest, 0, 0, ""});

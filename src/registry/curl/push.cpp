@@ -6,10 +6,8 @@
 #include <sys/stat.h>
 
 #include <algorithm>
-#include <atomic>
 #include <mutex>
 #include <optional>
-#include <thread>
 
 #include "../../image/archive/blob_io.hpp"
 #include "berth/base/error.hpp"
@@ -264,46 +262,18 @@ PushResult pushImage(const state::StorePaths& paths, const PushOptions& options,
   }
   report(ProgressEvent{ProgressEvent::Kind::GettingSignatures, "", 0, 0, ""});
 
-  std::atomic<std::size_t> next{0};
-  std::exception_ptr failure;
-  std::mutex failureMutex;
-  const auto worker = [&] {
-    HttpClient own;
-    for (;;) {
-      const std::size_t i = next++;
-      if (i >= blobs.size()) return;
-      {
-        std::lock_guard lock(failureMutex);
-        if (failure) return;
-      }
-      try {
-        report(ProgressEvent{ProgressEvent::Kind::BlobStart, blobs[i].digest, 0,
-                             static_cast<std::uint64_t>(blobs[i].size), ""});
-        uploadBlob(session, own, repo, blobs[i], scope, mountFrom);
-        report(ProgressEvent{ProgressEvent::Kind::BlobDone, blobs[i].digest,
-                             static_cast<std::uint64_t>(blobs[i].size),
-                             static_cast<std::uint64_t>(blobs[i].size), ""});
-      } catch (const Error& e) {
-        std::lock_guard lock(failureMutex);
-        if (!failure)
-          failure = std::make_exception_ptr(
-              e.wrapped(fmt::format("pushing blob {} to {}", blobs[i].digest, what)));
-      } catch (...) {
-        std::lock_guard lock(failureMutex);
-        if (!failure) failure = std::current_exception();
-      }
+  runParallel(blobs.size(), options.access.parallel, [&](HttpClient& own, std::size_t i) {
+    try {
+      report(ProgressEvent{ProgressEvent::Kind::BlobStart, blobs[i].digest, 0,
+                           static_cast<std::uint64_t>(blobs[i].size), ""});
+      uploadBlob(session, own, repo, blobs[i], scope, mountFrom);
+      report(ProgressEvent{ProgressEvent::Kind::BlobDone, blobs[i].digest,
+                           static_cast<std::uint64_t>(blobs[i].size),
+                           static_cast<std::uint64_t>(blobs[i].size), ""});
+    } catch (const Error& e) {
+      throw e.wrapped(fmt::format("pushing blob {} to {}", blobs[i].digest, what));
     }
-  };
-  const std::size_t threads = std::max<std::size_t>(
-      1, std::min<std::size_t>(static_cast<std::size_t>(std::max(1, options.access.parallel)),
-                               blobs.size()));
-  std::vector<std::thread> pool;
-  for (std::size_t t = 1; t < threads; ++t)
-    pool.emplace_back(worker);
-  worker();
-  for (auto& thread : pool)
-    thread.join();
-  if (failure) std::rethrow_exception(failure);
+  });
 
   report(ProgressEvent{ProgressEvent::Kind::Config, configDigest, 0, 0, ""});
   try {

@@ -4,8 +4,12 @@
 #include <dirent.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cstdlib>
+#include <exception>
+#include <mutex>
 #include <thread>
+#include <vector>
 
 #include "berth/base/fs.hpp"
 #include "berth/base/json.hpp"
@@ -345,6 +349,39 @@ HttpResponse Session::send(HttpClient& client, HttpRequest request, const std::s
     }
     return response;
   }
+}
+
+void runParallel(std::size_t count, int parallel,
+                 const std::function<void(HttpClient&, std::size_t)>& job) {
+  std::atomic<std::size_t> next{0};
+  std::exception_ptr failure;
+  std::mutex failureMutex;
+  const auto worker = [&] {
+    HttpClient own;
+    for (;;) {
+      const std::size_t i = next++;
+      if (i >= count) return;
+      {
+        std::lock_guard lock(failureMutex);
+        if (failure) return;
+      }
+      try {
+        job(own, i);
+      } catch (...) {
+        std::lock_guard lock(failureMutex);
+        if (!failure) failure = std::current_exception();
+      }
+    }
+  };
+  const std::size_t threads = std::max<std::size_t>(
+      1, std::min<std::size_t>(static_cast<std::size_t>(std::max(1, parallel)), count));
+  std::vector<std::thread> pool;
+  for (std::size_t t = 1; t < threads; ++t)
+    pool.emplace_back(worker);
+  worker();
+  for (auto& thread : pool)
+    thread.join();
+  if (failure) std::rethrow_exception(failure);
 }
 
 }  // namespace berth::registry::detail

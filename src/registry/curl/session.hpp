@@ -6,6 +6,8 @@
 #pragma once
 
 #include <chrono>
+#include <cstddef>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -88,5 +90,12 @@ class Session {
 /// ({"errors":[{"code":"MANIFEST_UNKNOWN","message":"manifest unknown"}]}),
 /// else "<status text>"; sets `code` to the first error code.
 std::string describeErrorBody(const HttpResponse& response, std::string* code = nullptr);
+
+/// Runs job(client, i) for every i below `count` on up to `parallel`
+/// threads (the caller's among them), each thread with its own connection.
+/// Once a job throws no new one starts; the first exception is rethrown
+/// after every thread has stopped.
+void runParallel(std::size_t count, int parallel,
+                 const std::function<void(HttpClient&, std::size_t)>& job);
 
 }  // namespace berth::registry::detail
