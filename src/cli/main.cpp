@@ -45,6 +45,7 @@ const Definer kDefiners[] = {
     {{"push", "image"}, berth::cli::addPushCommand},
     {{"save", "image"}, berth::cli::addSaveCommand},
     {{"secret"}, berth::cli::addSecretCommands},
+    {{"system"}, berth::cli::addSystemCommands},
     {{"unshare"}, berth::cli::addUnshareCommand},
     {{"version"}, berth::cli::addVersionCommand},
     {{"volume"}, berth::cli::addVolumeCommands},

@@ -37,6 +37,18 @@ void writeStdout(std::string_view text) {
   writeAll(STDOUT_FILENO, text, "stdout");
 }
 
+bool confirmPrune(std::string_view warning) {
+  writeStdout(std::string(warning) + "Are you sure you want to continue? [y/N] ");
+  std::string answer;
+  char c = 0;
+  ssize_t n = 0;
+  while ((n = ::read(STDIN_FILENO, &c, 1)) == 1 && c != '\n')
+    answer += c;
+  if (n < 0) throwErrno("read the answer from stdin");
+  if (n == 0 && answer.empty()) throwError(Errc::InvalidArgument, "EOF");
+  return !answer.empty() && (answer[0] == 'y' || answer[0] == 'Y');
+}
+
 void printObjectReport(const Json& report, const Json& templateView, const std::string& format,
                        const std::function<std::string(const Json&)>& defaultText,
                        JsonLayout jsonLayout) {

@@ -41,4 +41,9 @@ void printInspectResults(const Json& found, const std::vector<std::string>& erro
 /// other writers).
 void writeStdout(std::string_view text);
 
+/// A prune's confirmation, as Podman asks it: prints `warning` and
+/// "Are you sure you want to continue? [y/N] ", reads one line of stdin and
+/// returns whether it starts with y or Y. End of input is Error "EOF".
+bool confirmPrune(std::string_view warning);
+
 }  // namespace berth::cli

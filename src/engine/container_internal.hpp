@@ -39,6 +39,10 @@ struct ContainerRecord {
   bool stale = false;  ///< state differs from state.json: cleanup is due
 };
 
+/// Bytes of the files below `dir` (du's apparent size, hard links counted
+/// once); 0 when it is missing. For ps --size and the prune reports.
+std::int64_t treeSize(const std::string& dir);
+
 /// `summary`: the config as readConfigSummary gives it (for listings).
 ContainerRecord loadContainer(const state::ContainerStore& store, const std::string& id,
                               bool summary = false);

@@ -31,6 +31,22 @@ namespace berth::engine {
 
 namespace detail {
 
+// Bytes of the files below `dir` (du's apparent size, hard links once).
+std::int64_t treeSize(const std::string& dir) {
+  std::int64_t total = 0;
+  std::set<std::pair<dev_t, ino_t>> seen;
+  std::error_code ec;
+  for (auto it = std::filesystem::recursive_directory_iterator(
+           dir, std::filesystem::directory_options::skip_permission_denied, ec);
+       !ec && it != std::filesystem::recursive_directory_iterator(); it.increment(ec)) {
+    struct stat st {};
+    if (::lstat(it->path().c_str(), &st) != 0 || S_ISDIR(st.st_mode)) continue;
+    if (st.st_nlink > 1 && !seen.insert({st.st_dev, st.st_ino}).second) continue;
+    total += st.st_size;
+  }
+  return total;
+}
+
 std::string currentBootId() {
   static const std::string id = [] {
     std::string text = readFileIfExists("/proc/sys/kernel/random/boot_id").value_or("");
@@ -307,24 +323,8 @@ bool matches(const Filters& filters, const ContainerRecord& record,
   return true;
 }
 
-// Bytes of the files below `dir` (du's apparent size, hard links once).
-std::int64_t treeSize(const std::string& dir) {
-  std::int64_t total = 0;
-  std::set<std::pair<dev_t, ino_t>> seen;
-  std::error_code ec;
-  for (auto it = std::filesystem::recursive_directory_iterator(
-           dir, std::filesystem::directory_options::skip_permission_denied, ec);
-       !ec && it != std::filesystem::recursive_directory_iterator(); it.increment(ec)) {
-    struct stat st {};
-    if (::lstat(it->path().c_str(), &st) != 0 || S_ISDIR(st.st_mode)) continue;
-    if (st.st_nlink > 1 && !seen.insert({st.st_dev, st.st_ino}).second) continue;
-    total += st.st_size;
-  }
-  return total;
-}
-
 Json containerSize(const state::StorePaths& paths, const ContainerRecord& record) {
-  const std::int64_t rw = treeSize(paths.containerDir(record.config.id) + "/upper");
+  const std::int64_t rw = detail::treeSize(paths.containerDir(record.config.id) + "/upper");
   std::int64_t image = 0;
   image::ImageStore images(paths);
   if (auto found = images.lookup(record.config.imageId))

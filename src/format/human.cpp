@@ -12,7 +12,7 @@
 
 namespace berth::format {
 
-std::string humanSize(double bytes) {
+std::string humanSize(double bytes, int precision) {
   static constexpr std::array<const char*, 9> kUnits = {"B",  "kB", "MB", "GB", "TB",
                                                         "PB", "EB", "ZB", "YB"};
   std::size_t unit = 0;
@@ -20,7 +20,7 @@ std::string humanSize(double bytes) {
     bytes /= 1000.0;
     ++unit;
   }
-  return fmt::format("{:.3g} {}", bytes, kUnits[unit]);
+  return fmt::format("{:.{}g} {}", bytes, precision, kUnits[unit]);
 }
 
 std::string humanDuration(std::int64_t ns) {

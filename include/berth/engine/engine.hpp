@@ -203,6 +203,28 @@ class Engine {
   RemoveImagesReport removeImages(const std::vector<std::string>& names, bool force,
                                   bool all) const;
 
+  /// What a prune removed: ids (names for volumes), the bytes their files
+  /// took, and one message per object that could not be removed.
+  struct PruneReport {
+    std::vector<std::string> removed;
+    std::vector<std::string> errors;
+    std::int64_t reclaimedBytes = 0;
+  };
+
+  /// `berth container prune`: removes every container that is neither
+  /// running nor paused; reclaimed bytes are their writable layers.
+  PruneReport pruneContainers() const;
+
+  /// `berth system prune`: stopped containers, then (with `volumes`) the
+  /// volumes no container uses, then dangling images (every image no
+  /// container uses with `all`), as Podman orders them.
+  struct SystemPruneReport {
+    PruneReport containers;
+    PruneReport volumes;
+    PruneReport images;
+  };
+  SystemPruneReport pruneSystem(bool all, bool volumes) const;
+
   /// `berth image prune`: removes dangling images (all unused ones with
   /// `all`) that no container uses, then unreferenced blobs, layers and
   /// temporary leftovers. Returns the removed image ids.

@@ -10,9 +10,13 @@
 
 namespace berth::format {
 
-/// go-units HumanSizeWithPrecision(size, 3): decimal units, "%.3g %s":
-/// 2141413 -> "2.14 MB", 702589 -> "703 kB", 10 -> "10 B".
-std::string humanSize(double bytes);
+/// go-units HumanSizeWithPrecision(size, precision): decimal units,
+/// "%.<precision>g %s": 2141413 -> "2.14 MB", 702589 -> "703 kB", 10 ->
+/// "10 B". go-units HumanSize is precision 4 ("2.141 MB").
+std::string humanSize(double bytes, int precision);
+inline std::string humanSize(double bytes) {
+  return humanSize(bytes, 3);
+}
 
 /// go-units HumanDuration: "Less than a second", "1 second", "5 seconds",
 /// "About a minute", "3 minutes", "About an hour", "5 hours", "3 days",

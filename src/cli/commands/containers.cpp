@@ -358,30 +358,16 @@ void addContainerCommands(Cli& cli) {
   auto force = std::make_shared<bool>(false);
   prune->add_flag("-f,--force", *force, "Do not prompt for confirmation");
   cli.setRun(prune, [&cli, force] {
-    if (!*force) {
-      std::fputs(
-          "WARNING! This will remove all non running containers.\nAre you sure you want to "
-          "continue? [y/N] ",
-          stdout);
-      std::fflush(stdout);
-      std::string answer;
-      if (!std::getline(std::cin, answer) || (answer != "y" && answer != "Y" && answer != "yes"))
-        return 0;
-    }
+    if (!*force && !confirmPrune("WARNING! This will remove all non running containers.\n"))
+      return 0;
+    const auto report = cli.engine().pruneContainers();
     std::string out;
-    for (const auto& c : cli.engine().listContainers(true, {})) {
-      const std::string state = c["State"].get<std::string>();
-      if (state == "running" || state == "paused") continue;
-      const std::string id = c["Id"].get<std::string>();
-      try {
-        cli.engine().removeContainer(id, false, std::nullopt);
-        out += id + "\n";
-      } catch (const Error& e) {
-        std::fprintf(stderr, "Error: %s\n", e.what());
-      }
-    }
+    for (const auto& id : report.removed)
+      out += id + "\n";
     writeStdout(out);
-    return 0;
+    for (const auto& error : report.errors)
+      std::fprintf(stderr, "Error: %s\n", error.c_str());
+    return report.errors.empty() ? 0 : kExitEngineError;
   });
 }
 

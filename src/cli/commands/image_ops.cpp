@@ -215,17 +215,10 @@ void definePrune(Cli& cli) {
                 "Remove all images not in use by containers, not just dangling ones");
   app->add_flag("-f,--force", *force, "Do not prompt for confirmation");
   cli.setRun(app, [&cli, all, force] {
-    if (!*force) {
-      std::fputs(*all ? "WARNING! This command removes all images without at least one container "
-                        "associated with them.\n"
-                      : "WARNING! This command removes all dangling images.\n",
-                 stdout);
-      std::fputs("Are you sure you want to continue? [y/N] ", stdout);
-      std::fflush(stdout);
-      std::string answer;
-      if (!std::getline(std::cin, answer)) throwError(Errc::InvalidArgument, "EOF");
-      if (answer != "y" && answer != "Y" && answer != "yes") return 0;
-    }
+    if (!*force && !confirmPrune(*all ? "WARNING! This command removes all images without at "
+                                        "least one container associated with them.\n"
+                                      : "WARNING! This command removes all dangling images.\n"))
+      return 0;
     std::string out;
     for (const auto& id : cli.engine().pruneImages(*all))
       out += id + "\n";

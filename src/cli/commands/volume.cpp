@@ -194,16 +194,9 @@ void definePrune(Cli& cli) {
       ->allow_extra_args(false);
   app->add_flag("-f,--force", *force, "Do not prompt for confirmation");
   cli.setRun(app, [&cli, filters, force] {
-    if (!*force) {
-      std::fputs(
-          "WARNING! This will remove all volumes not used by at least one container.\n"
-          "Are you sure you want to continue? [y/N] ",
-          stdout);
-      std::fflush(stdout);
-      std::string answer;
-      if (!std::getline(std::cin, answer)) throwError(Errc::InvalidArgument, "EOF");
-      if (answer != "y" && answer != "Y" && answer != "yes") return 0;
-    }
+    if (!*force && !confirmPrune("WARNING! This will remove all volumes not used by at least "
+                                 "one container.\n"))
+      return 0;
     std::string out;
     for (const auto& name : cli.engine().pruneVolumes(*filters))
       out += name + "\n";

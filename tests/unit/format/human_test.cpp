@@ -22,6 +22,13 @@ TEST_CASE("humanSize matches go-units HumanSizeWithPrecision(size, 3)", "[format
   CHECK(humanSize(3.5e12) == "3.5 TB");
 }
 
+TEST_CASE("humanSize with precision 4 is go-units HumanSize", "[format][human]") {
+  CHECK(humanSize(0, 4) == "0 B");
+  CHECK(humanSize(2141413, 4) == "2.141 MB");
+  CHECK(humanSize(10240, 4) == "10.24 kB");
+  CHECK(humanSize(1500, 4) == "1.5 kB");
+}
+
 TEST_CASE("humanDuration matches go-units HumanDuration", "[format][human]") {
   CHECK(humanDuration(0) == "Less than a second");
   CHECK(humanDuration(kSecond) == "1 second");
