@@ -70,7 +70,8 @@ function expect_no_pods() {
 
 @test "pod members share network, uts and ipc with the infra" {
     run_berth pod create --name shared --hostname podhost
-    run_berth run -d --pod shared --name m1 $IMAGE sh -c 'nc -l -p 8080 -e echo hello-from-m1; sleep 1000'
+    run_berth run -d --pod shared --name m1 $IMAGE \
+        sh -c 'mkdir /www && echo hello-from-m1 >/www/index.html && exec httpd -f -p 8080 -h /www'
     run_berth run -d --pod shared --name m2 $IMAGE sleep 1000
 
     run_berth pod inspect --format '{{.State}} {{.NumContainers}}' shared
@@ -93,11 +94,11 @@ function expect_no_pods() {
     # localhost reaches the other member
     local i
     for i in $(seq 50); do
-        run_berth ? exec m2 sh -c 'nc 127.0.0.1 8080 </dev/null'
-        [[ "$output" == "hello-from-m1" ]] && break
+        run_berth ? exec m2 sh -c "printf 'GET / HTTP/1.0\\r\\n\\r\\n' | nc -w 3 127.0.0.1 8080"
+        [[ "$output" =~ hello-from-m1 ]] && break
         sleep 0.1
     done
-    is "$output" "hello-from-m1" "m2 reaches m1 on localhost"
+    assert "$output" =~ "hello-from-m1" "m2 reaches m1 on localhost"
 
     run_berth inspect --format '{{.Pod}}' m1
     run_berth pod inspect --format '{{.Id}}' shared
