@@ -273,3 +273,26 @@ function expect_no_pods() {
     run_berth ps -a -q
     is "${#lines[@]}" 1 "still only the infra"
 }
+
+@test "pod create -p: the infra publishes a member's port" {
+    local port
+    for _ in $(seq 50); do
+        port=$((20000 + RANDOM % 30000))
+        (exec 4<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null || break
+    done
+    run_berth pod create --name web -p $port:80
+    run_berth pod inspect --format '{{.InfraConfig.PortBindings}}' web
+    is "$output" "map[80/tcp:[map[HostIp: HostPort:$port]]]"
+    run_berth run -d --pod web --name w1 $IMAGE \
+        sh -c 'mkdir /www && echo pod-web >/www/index.html && exec httpd -f -p 80 -h /www'
+    local got=
+    for _ in $(seq 50); do
+        got=$(curl -s --max-time 2 "http://127.0.0.1:$port/") && [[ "$got" == pod-web ]] && break
+        sleep 0.1
+    done
+    is "$got" "pod-web" "the member's port 80 answers on the pod's host port"
+    run_berth pod rm -f -t 0 web
+    if curl -s --max-time 1 "http://127.0.0.1:$port/" >/dev/null; then
+        die "port $port still answers after pod rm"
+    fi
+}
