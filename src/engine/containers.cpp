@@ -661,6 +661,14 @@ void Engine::removeContainer(const std::string& nameOrId, bool force,
   const std::string id = store.resolve(nameOrId);
   {
     ContainerRecord record = loadContainer(store, id);
+    // The infra goes with its pod (pod rm removes the pod's record first).
+    if (const std::string pod = record.config.extra.value("pod", "");
+        !pod.empty() && record.config.extra.value("isInfra", false) &&
+        state::PodStore(paths_).exists(pod))
+      throwError(Errc::InvalidState,
+                 "container {} is the infra container of pod {} and cannot be removed without "
+                 "removing the pod",
+                 id, pod);
     const bool paused = record.state.status == state::ContainerStatus::Paused && !record.stale;
     if ((record.state.status == state::ContainerStatus::Running || paused) && !record.stale) {
       if (!force)

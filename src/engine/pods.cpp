@@ -336,6 +336,10 @@ std::string Engine::createPod(const PodCreateRequest& request) const {
     const std::string infraId = createContainer(infra);
     ScopeExit undoInfra([&] {
       try {
+        {
+          FileLock lock = pods.lock(pod.id);
+          pods.remove(pod.id);  // first: an infra goes only without its pod
+        }
         removeContainer(infraId, true, 0);
       } catch (const Error&) {
       }
@@ -495,15 +499,28 @@ Engine::PodReport Engine::removePod(const std::string& nameOrId, bool force,
   if (!report.errors.empty()) return report;
   FileLock lock = pods.lock(report.id);
   const auto members = detail::podMembers(paths_, report.id);
-  // Members first, the infra last (it is first in the list).
+  // Members first; then the pod's record, which frees the infra to go.
+  std::vector<std::string> infras;
   for (auto it = members.rbegin(); it != members.rend(); ++it) {
+    if (it->config.extra.value("isInfra", false)) {
+      infras.push_back(it->config.id);
+      continue;
+    }
     try {
       removeContainer(it->config.id, force, timeout);
     } catch (const std::exception& e) {
       report.errors.push_back(it->config.id + ": " + e.what());
     }
   }
-  if (report.errors.empty()) pods.remove(report.id);
+  if (!report.errors.empty()) return report;
+  pods.remove(report.id);
+  for (const auto& id : infras) {
+    try {
+      removeContainer(id, true, timeout);
+    } catch (const std::exception& e) {
+      report.errors.push_back(id + ": " + e.what());
+    }
+  }
   return report;
 }
 

@@ -63,6 +63,8 @@ function expect_no_pods() {
     is "$output" "$pid"
     run_berth pod inspect --format '{{.State}}' p1
     is "$output" "Exited"
+    run_berth --separate-stderr 125 rm -f "$infra"
+    is "$stderr" "Error: container $infra is the infra container of pod $pid and cannot be removed without removing the pod"
     run_berth pod rm p1
     is "$output" "$pid"
     expect_no_pods
