@@ -298,3 +298,18 @@ function expect_no_pods() {
         die "port $port still answers after pod rm"
     fi
 }
+
+@test "pod top: the processes of every running container of the pod" {
+    run_berth pod create --name t
+    run_berth run -d --pod t --name t1 $IMAGE sleep 1000
+    run_berth run -d --pod t --name t2 $IMAGE sleep 999
+    run_berth pod top t pid args
+    is "${lines[0]}" "PID         COMMAND" "header once"
+    is "${#lines[@]}" 4 "header, the infra and two members"
+    assert "$output" =~ "/pause" "the infra"
+    assert "$output" =~ "sleep 1000" "t1"
+    assert "$output" =~ "sleep 999" "t2"
+    run_berth pod stop -t 0 t
+    run_berth --separate-stderr 125 pod top t
+    is "$stderr" "Error: pod top can only be used on pods with at least one running container"
+}
