@@ -95,6 +95,7 @@ void addImageCommands(Cli& cli);
 void addLogsCommand(Cli& cli);
 void addMountCommands(Cli& cli);
 void addPauseCommands(Cli& cli);
+void addPodCommands(Cli& cli);
 void addPortCommand(Cli& cli);
 void addPsCommand(Cli& cli);
 void addRunCommand(Cli& cli);

@@ -32,6 +32,7 @@ const Definer kDefiners[] = {
     {{"pause", "unpause", "container"}, berth::cli::addPauseCommands},
     {{"stats", "container"}, berth::cli::addStatsCommand},
     {{"top", "container"}, berth::cli::addTopCommand},
+    {{"pod"}, berth::cli::addPodCommands},
     {{"port", "container"}, berth::cli::addPortCommand},
     {{"ps", "container"}, berth::cli::addPsCommand},
     {{"run", "container"}, berth::cli::addRunCommand},

@@ -26,6 +26,7 @@
 #include "berth/spec/container_spec.hpp"
 #include "berth/state/container.hpp"
 #include "berth/state/container_store.hpp"
+#include "berth/state/pod.hpp"
 
 namespace berth::engine::detail {
 
@@ -190,5 +191,35 @@ void emitContainerEvent(const state::StorePaths& paths, const state::ContainerCo
 /// Never throws.
 void emitImageEvent(const state::StorePaths& paths, std::string_view status, const std::string& id,
                     const std::string& name) noexcept;
+
+// ------------------------------------------------------------------ pods
+// pods.cpp
+
+/// The root filesystem of every infra container: an empty directory under
+/// the graph root (made once); berth-pause is bind-mounted in at /pause.
+std::string infraRootfs(const state::StorePaths& paths);
+
+/// At create of a pod member: resolves spec.pod to the pod's id, refuses
+/// what the pod decides (-p/-P and --network when it shares the network:
+/// Podman's messages; -h when it shares uts), and points the spec at the
+/// infra: network container:<infra> (host for a host-network pod), the
+/// pod's hostname. Throws Error(NoSuchObject) for an unknown pod.
+state::PodConfig joinPod(const state::StorePaths& paths, spec::ContainerSpec& spec);
+
+/// Before a member starts (no lock held): starts the pod's infra if it
+/// does not run. A no-op for containers outside pods and for the infra.
+void startPodInfra(const Engine& engine, const state::StorePaths& paths, const std::string& id);
+
+/// At start of a member (its lock held): rewrites its runtime spec so that
+/// it joins the infra's ipc, uts and pid namespaces as the pod shares them
+/// (/proc/<infra pid>/ns/...). Error(InvalidState) when the infra is not
+/// running.
+void joinPodNamespaces(const state::StorePaths& paths, const spec::ContainerSpec& spec,
+                       const std::string& specPath);
+
+/// From container cleanup (no lock held): a member of an --exit-policy
+/// stop pod that was the last one running stops the infra.
+void applyPodExitPolicy(const Engine& engine, const state::StorePaths& paths,
+                        const spec::ContainerSpec& spec);
 
 }  // namespace berth::engine::detail

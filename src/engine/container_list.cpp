@@ -222,6 +222,16 @@ std::string goTime(std::int64_t ns) {
   return ns == 0 ? "0001-01-01T00:00:00Z" : format::formatRfc3339Nano(ns);
 }
 
+// The name of the pod `id` ("" for none or a pod gone meanwhile).
+std::string podNameOf(const state::StorePaths& paths, const std::string& id) {
+  if (id.empty()) return "";
+  try {
+    return state::PodStore(paths).read(id).name;
+  } catch (const Error&) {
+    return "";
+  }
+}
+
 // ps's --filter: KEY=VALUE, values of one key ORed, keys ANDed (Podman).
 struct Filters {
   std::map<std::string, std::vector<std::string>> byKey;
@@ -232,7 +242,7 @@ struct Filters {
 Filters parseFilters(const std::vector<std::string>& filters) {
   static const std::vector<std::string> kKnown = {"status",         "name",   "id",     "label",
                                                   "ancestor",       "exited", "before", "since",
-                                                  "restart-policy", "health"};
+                                                  "restart-policy", "health", "pod"};
   Filters out;
   for (const auto& filter : filters) {
     const auto eq = filter.find('=');
@@ -312,6 +322,17 @@ bool matches(const Filters& filters, const ContainerRecord& record,
         any = policy.value("name", "") == value;
       } else if (key == "health") {
         any = healthStatus(paths, record.config.id) == value;
+      } else if (key == "pod") {
+        // A pod's full id, name or id prefix (Podman).
+        const std::string pod = record.config.extra.value("pod", "");
+        if (!pod.empty()) {
+          state::PodStore pods(paths);
+          try {
+            any = pods.resolve(value) == pod;
+          } catch (const Error&) {
+            any = false;
+          }
+        }
       } else if (key == "exited") {
         any = record.state.status == state::ContainerStatus::Exited &&
               std::to_string(record.state.exitCode.value_or(0)) == value;
@@ -393,15 +414,16 @@ Json Engine::listContainers(bool all, const std::vector<std::string>& filters, b
     put("Id", record.config.id);
     put("Image", record.config.imageName);
     put("ImageID", record.config.imageId);
-    put("IsInfra", false);
+    put("IsInfra", record.config.extra.value("isInfra", false));
     put("Labels", labels);
     put("Mounts", Json::array());
     put("Names", Json::array({record.config.name}));
     put("Namespaces", Json::object());
     put("Networks", Json::array());
     put("Pid", st.status == state::ContainerStatus::Running ? st.pid : 0);
-    put("Pod", "");
-    put("PodName", "");
+    const std::string podId = record.config.extra.value("pod", "");
+    put("Pod", podId);
+    put("PodName", podNameOf(paths_, podId));
     put("Ports", detail::portMappingsJson(record.config));
     put("Size", size ? containerSize(paths_, record) : Json(nullptr));
     put("StartedAt", unixSeconds(st.startedNs));
@@ -695,7 +717,7 @@ Json Engine::inspectContainer(const std::string& nameOrId) const {
       {"ImageDigest", record.config.extra.value("imageDigest", "")},
       {"ImageName", record.config.imageName},
       {"Rootfs", ""},
-      {"Pod", ""},
+      {"Pod", record.config.extra.value("pod", "")},
       {"ResolvConfPath", runDir + "/resolv.conf"},
       {"HostnamePath", runDir + "/hostname"},
       {"HostsPath", runDir + "/hosts"},
@@ -735,7 +757,7 @@ Json Engine::inspectContainer(const std::string& nameOrId) const {
         {"Ports", portBindings(spec)},
         {"SandboxKey", ""}}},
       {"Namespace", ""},
-      {"IsInfra", false},
+      {"IsInfra", record.config.extra.value("isInfra", false)},
       {"IsService", false},
       {"Config", config},
       {"HostConfig", hostConfig},

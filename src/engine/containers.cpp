@@ -222,10 +222,36 @@ std::string Engine::createContainer(const CreateRequest& request) const {
                "invalid pull policy \"{}\": expected always, missing, never or newer",
                request.pull);
 
+  // --pod new:NAME: a pod with default settings, which takes the
+  // container's published ports; removed again if the container fails.
+  std::optional<std::string> newPod;
+  if (spec.pod.starts_with("new:")) {
+    PodCreateRequest podRequest;
+    podRequest.name = spec.pod.substr(4);
+    podRequest.ports = spec.ports;
+    podRequest.commandLine = request.commandLine;
+    spec.ports.clear();
+    spec.pod = createPod(podRequest);
+    newPod = spec.pod;
+  }
+  ScopeExit undoPod([&] {
+    if (!newPod) return;
+    try {
+      removePod(*newPod, true, 0);
+    } catch (const Error&) {
+    }
+  });
+  if (!spec.pod.empty()) detail::joinPod(paths_, spec);
+
   image::ImageStore images(paths_);
   std::optional<image::StoredImage> found;
-  if (request.pull != "always") found = images.lookup(spec.image);
-  if (request.pull == "always" || request.pull == "newer" || (!found && request.pull != "never")) {
+  if (spec.infra) {
+    // No image: berth-pause in an empty root filesystem (detail::joinPod).
+  } else if (request.pull != "always") {
+    found = images.lookup(spec.image);
+  }
+  if (!spec.infra && (request.pull == "always" || request.pull == "newer" ||
+                      (!found && request.pull != "never"))) {
     PullRequest pullRequest = request.pullOptions;
     pullRequest.image = spec.image;
     try {
@@ -236,13 +262,18 @@ std::string Engine::createContainer(const CreateRequest& request) const {
       if (request.pull != "newer" || !found) throw;
     }
   }
-  if (!found) throwError(Errc::NoSuchImage, "{}: image not known", spec.image);
+  if (!found && !spec.infra) throwError(Errc::NoSuchImage, "{}: image not known", spec.image);
   const oci::ImageConfig imageConfig =
-      oci::ImageConfig::fromJson(images.readConfig(*found), "the image configuration");
+      found ? oci::ImageConfig::fromJson(images.readConfig(*found), "the image configuration")
+            : oci::ImageConfig{};
   std::vector<std::string> layerDirs;  // bottom first
-  for (const auto& chain : images.layerChainIds(*found))
-    layerDirs.push_back(images.layerPath(chain));
-  spec.imageId = found->id();
+  if (found) {
+    for (const auto& chain : images.layerChainIds(*found))
+      layerDirs.push_back(images.layerPath(chain));
+    spec.imageId = found->id();
+  } else {
+    layerDirs.push_back(detail::infraRootfs(paths_));
+  }
   if (spec.stopSignal == 0)
     spec.stopSignal = imageConfig.config.stopSignal.empty()
                           ? SIGTERM
@@ -302,13 +333,16 @@ std::string Engine::createContainer(const CreateRequest& request) const {
   config.id = id;
   config.name = name;
   config.createdNs = created;
-  config.imageName = pickImageName(*found, spec.image);
-  config.imageId = found->id();
+  config.imageName = found ? pickImageName(*found, spec.image) : "";
+  config.imageId = found ? found->id() : "";
   config.command = request.commandLine;
   config.labels = spec.labels;
   config.spec = spec.toJson();
   config.extra["layers"] = layerDirs;
-  config.extra["imageDigest"] = found->manifestDigest;
+  config.extra["imageDigest"] = found ? found->manifestDigest : "";
+  // Read by ps from config.json alone (readConfigSummary).
+  if (!spec.pod.empty()) config.extra["pod"] = spec.pod;
+  if (spec.infra) config.extra["isInfra"] = true;
   // ps reads only a summary of config.json; this sends it to the full one.
   if (!spec.ports.empty()) config.extra["publishesPorts"] = true;
   if (runtimeSpec.process) config.extra["args"] = runtimeSpec.process->args;
@@ -329,8 +363,9 @@ std::string Engine::createContainer(const CreateRequest& request) const {
     }
   }
   undoVolumes.dismiss();
+  undoPod.dismiss();
   volumeLock.reset();
-  detail::emitImageEvent(paths_, "pull", "", request.spec.image);
+  if (!spec.infra) detail::emitImageEvent(paths_, "pull", "", request.spec.image);
   detail::emitContainerEvent(paths_, config, "create");
   return id;
 }
@@ -380,6 +415,7 @@ Started startLocked(const state::StorePaths& paths, const state::ContainerStore&
   runtime::MonitorConfig monitor;
   monitor.containerId = id;
   monitor.specPath = detail::runtimeSpecPath(paths, id);
+  detail::joinPodNamespaces(paths, spec, monitor.specPath);
   if (auto layers = record.config.extra.find("layers"); layers != record.config.extra.end())
     monitor.rootfs.layerDirs = layers->get<std::vector<std::string>>();
   monitor.rootfs.upperDir = containerDir + "/upper";
@@ -453,6 +489,7 @@ void Engine::startContainer(const std::string& nameOrId) const {
   enterUserNamespace();
   state::ContainerStore store(paths_);
   const std::string id = store.resolve(nameOrId);
+  detail::startPodInfra(*this, paths_, id);
   FileLock lock = store.lock(id);
   ContainerRecord record = loadContainer(store, id);
   if (record.state.status == state::ContainerStatus::Running && !record.stale) return;
@@ -471,6 +508,7 @@ int Engine::runAttached(const std::string& nameOrId, const AttachRequest& reques
   UniqueFd attach;
   runtime::MonitorReport report;
   bool tty = false;
+  detail::startPodInfra(*this, paths_, id);
   {
     std::optional<FileLock> lock(store.lock(id));
     ContainerRecord record = loadContainer(store, id);
@@ -623,6 +661,14 @@ void Engine::removeContainer(const std::string& nameOrId, bool force,
   const std::string id = store.resolve(nameOrId);
   {
     ContainerRecord record = loadContainer(store, id);
+    // The infra goes with its pod (pod rm removes the pod's record first).
+    if (const std::string pod = record.config.extra.value("pod", "");
+        !pod.empty() && record.config.extra.value("isInfra", false) &&
+        state::PodStore(paths_).exists(pod))
+      throwError(Errc::InvalidState,
+                 "container {} is the infra container of pod {} and cannot be removed without "
+                 "removing the pod",
+                 id, pod);
     const bool paused = record.state.status == state::ContainerStatus::Paused && !record.stale;
     if ((record.state.status == state::ContainerStatus::Running || paused) && !record.stale) {
       if (!force)
@@ -670,7 +716,18 @@ void Engine::cleanupContainer(const std::string& nameOrId) const {
        record.state.status == state::ContainerStatus::Paused) &&
       !record.stale)
     return;
-  const bool autoRemove = detail::containerSpec(record.config).rm;
+  const spec::ContainerSpec spec = detail::containerSpec(record.config);
+  const bool autoRemove = spec.rm;
+  // --exit-policy stop: once the lock is released (pod before container).
+  ScopeExit podExit([&] {
+    if (!record.stale || spec.pod.empty()) return;
+    lock.unlock();
+    try {
+      detail::applyPodExitPolicy(*this, paths_, spec);
+    } catch (const Error&) {
+      // the pod's next stop or rm settles it
+    }
+  });
   // died: once, here or in rm, where the exit is folded in under the lock.
   if (record.stale)
     detail::emitContainerEvent(paths_, record.config, "died", {},

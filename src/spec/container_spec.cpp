@@ -76,6 +76,8 @@ Json ContainerSpec::toJson() const {
   j["workdir"] = workdir;
   j["user"] = user;
   j["hostname"] = hostname;
+  j["pod"] = pod;
+  j["infra"] = infra;
   j["labels"] = labels;
   j["annotations"] = annotations;
   j["stopSignal"] = stopSignal;
@@ -155,6 +157,8 @@ ContainerSpec ContainerSpec::fromJson(const Json& json, std::string_view what) {
   s.workdir = r.string("workdir");
   s.user = r.string("user");
   s.hostname = r.string("hostname");
+  s.pod = r.string("pod");
+  s.infra = r.boolean("infra");
   s.labels = r.stringMap("labels");
   s.annotations = r.stringMap("annotations");
   s.stopSignal = static_cast<int>(r.integer("stopSignal"));

@@ -95,6 +95,8 @@ class ConfigSax final : public FlatSax {
   bool publishesPorts = false;  ///< its spec has ports: read in full
   int version = 0;
   std::vector<std::string> args;
+  std::string pod;  ///< the pod's id, for pod members and infras
+  bool isInfra = false;
 
  private:
   void take(const std::string& key, const std::string& inner, int depth, Value&& v) override {
@@ -108,6 +110,8 @@ class ConfigSax final : public FlatSax {
           config.imageName = std::move(v.s);
         else if (key == "imageId")
           config.imageId = std::move(v.s);
+        else if (key == "pod")
+          pod = std::move(v.s);
       } else if (v.kind == Kind::Int) {
         if (key == "created")
           config.createdNs = v.i;
@@ -117,6 +121,8 @@ class ConfigSax final : public FlatSax {
         autoRemove = v.b;
       } else if (v.kind == Kind::Bool && key == "publishesPorts") {
         publishesPorts = v.b;
+      } else if (v.kind == Kind::Bool && key == "isInfra") {
+        isInfra = v.b;
       }
     } else if (v.kind == Kind::String) {
       if (key == "args")
@@ -188,6 +194,8 @@ ContainerConfig ContainerStore::readConfigSummary(const std::string& id) const {
   ContainerConfig config = std::move(sax.config);
   config.spec = Json{{"rm", sax.autoRemove}};
   config.extra = Json{{"args", std::move(sax.args)}};
+  if (!sax.pod.empty()) config.extra["pod"] = std::move(sax.pod);
+  if (sax.isInfra) config.extra["isInfra"] = true;
   return config;
 }
 

@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -520,6 +521,78 @@ class Engine {
 
   /// `berth restart`: stop (with `timeout`) then start, one "restart" event.
   void restartContainer(const std::string& nameOrId, std::optional<unsigned> timeout) const;
+
+  // ------------------------------------------------------------------ pods
+  // pods.cpp. A pod is pods/<id>/pod.json plus its containers: the infra
+  // (berth-pause in an empty root filesystem, holding the shared
+  // namespaces) and the members, which record the pod's id in their spec
+  // (spec::ContainerSpec::pod) and join the infra's namespaces at start.
+  // Lock order: the pod's lock before any container's.
+
+  /// `berth pod create`. Every bad value is refused before anything is
+  /// written (Error(InvalidArgument) naming it); a taken name is
+  /// Error(AlreadyExists). With `infra`, the infra container
+  /// "<id[:12]>-infra" (or `infraName`) is created too; it carries the
+  /// pod's ports, network and hostname. Returns the pod's 64-hex id.
+  struct PodCreateRequest {
+    std::string name;  ///< "" = a generated name
+    std::vector<std::string> commandLine;
+    std::map<std::string, std::string> labels;
+    std::string hostname;  ///< "" = the pod's name
+    /// --share as given ("ipc,net,uts"; "" = none; "+pid" adds to the default).
+    std::string share = "ipc,net,uts";
+    bool infra = true;
+    std::string infraName;
+    std::string exitPolicy = "continue";   ///< "continue" or "stop"
+    std::vector<spec::PortMapping> ports;  ///< -p, as spec::parsePublish gives them
+    spec::NetworkMode network;             ///< Private (default), None, Host, Slirp4netns, Pasta
+    std::vector<std::string> dns;
+    std::vector<std::string> addHosts;
+  };
+  std::string createPod(const PodCreateRequest& request) const;
+
+  /// The full id of a pod named by id, name or unique id prefix;
+  /// Error(NoSuchObject) "no pod with name or ID x found: no such pod".
+  std::string resolvePod(const std::string& nameOrId) const;
+  bool podExists(const std::string& nameOrId) const;
+  std::vector<std::string> podIds() const;
+
+  /// Per-container errors of a pod operation: the pod operation went on
+  /// for the other containers.
+  struct PodReport {
+    std::string id;
+    std::vector<std::string> errors;  ///< "<ctr id>: message"
+  };
+  /// `berth pod start`: the infra first, then every member. A running
+  /// container is left alone.
+  PodReport startPod(const std::string& nameOrId) const;
+  /// `berth pod stop`: the members in parallel (each: stop signal, SIGKILL
+  /// after `timeout`), then the infra. One timeout in all, not one each.
+  PodReport stopPod(const std::string& nameOrId, std::optional<unsigned> timeout) const;
+  /// `berth pod restart`: stop, then start.
+  PodReport restartPod(const std::string& nameOrId) const;
+  /// `berth pod kill`: `signal` to every running container.
+  PodReport killPod(const std::string& nameOrId, int signal) const;
+  PodReport pausePod(const std::string& nameOrId) const;
+  PodReport unpausePod(const std::string& nameOrId) const;
+  /// `berth pod rm`: the pod and its containers. Running containers need
+  /// `force` (they are stopped in parallel, with `timeout`):
+  /// Error(InvalidState) otherwise, and nothing is removed.
+  PodReport removePod(const std::string& nameOrId, bool force,
+                      std::optional<unsigned> timeout) const;
+  /// `berth pod prune`: removes the pods none of whose containers run.
+  std::vector<std::string> prunePods() const;
+
+  /// `berth pod inspect`: Podman's InspectPodData keys.
+  Json inspectPod(const std::string& nameOrId) const;
+  /// `berth pod ps`: Podman's ListPodsReport per pod (Cgroup, Containers
+  /// [{Id, Names, Status}], Created, Id, InfraId, Name, Namespace, Networks,
+  /// Status, Labels), newest first. `filters`: id=, name=, label=,
+  /// status=, ctr-names=, ctr-ids=, ctr-number=, ctr-status=; a bad one is
+  /// Error(InvalidArgument).
+  Json listPods(const std::vector<std::string>& filters) const;
+  /// Every container of the pod, infra first, as full ids.
+  std::vector<std::string> podContainers(const std::string& podId) const;
 
   // --------------------------------------------------------------- volumes
   // volumes.cpp: volume create, ls, inspect, rm, prune, exists, export, import.

@@ -107,6 +107,12 @@ struct ContainerSpec {
   std::string hostname;                   ///< -h ("" = the container id's first 12 chars)
   std::map<std::string, std::string> labels;
   std::map<std::string, std::string> annotations;
+  /// --pod: the pod's name or id; create records the full id. Members
+  /// join the namespaces the pod shares with its infra at start.
+  std::string pod;
+  /// The pod's infra container: berth-pause in an empty root filesystem,
+  /// no image (made by Engine::createPod only).
+  bool infra = false;
   int stopSignal = 0;  ///< 0 = the image's StopSignal, else SIGTERM
   std::optional<unsigned> stopTimeout;
   bool init = false;

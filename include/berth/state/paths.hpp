@@ -22,6 +22,9 @@ struct StorePaths {
   std::string imagesDir() const { return graphRoot + "/images"; }
   std::string layersDir() const { return graphRoot + "/layers"; }
   std::string volumesDir() const { return graphRoot + "/volumes"; }
+  std::string podsDir() const { return graphRoot + "/pods"; }
+  std::string podDir(const std::string& id) const { return podsDir() + "/" + id; }
+  std::string podNamesDir() const { return graphRoot + "/pod-names"; }
   std::string runContainersDir() const { return runRoot + "/containers"; }
   std::string runContainerDir(const std::string& id) const { return runContainersDir() + "/" + id; }
   /// Lock files live on tmpfs: they need no cleanup across reboots.

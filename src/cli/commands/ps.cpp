@@ -100,9 +100,15 @@ format::FieldTable<PsRow> psFields() {
       .add("AutoRemove", [](const PsRow& r) { return r.at("AutoRemove"); })
       .add("Mounts", [](const PsRow&) { return Json(""); })
       .add("Networks", [](const PsRow&) { return Json(""); })
-      .add("Pod", [](const PsRow&) { return Json(""); })
       .add(
-          "PodName", [](const PsRow&) { return Json(""); }, "POD NAME")
+          "Pod",
+          [](const PsRow& r) {
+            const std::string pod = r.at("Pod").get<std::string>();
+            return Json(r.noTrunc ? pod : pod.substr(0, 12));
+          },
+          "POD ID")
+      .add(
+          "PodName", [](const PsRow& r) { return r.at("PodName"); }, "PODNAME")
       .add("Size", [](const PsRow& r) {
         const Json& size = r.at("Size");
         if (!size.is_object()) return Json("");
@@ -122,6 +128,7 @@ struct PsFlags {
   bool noTrunc = false;
   bool noHeading = false;
   bool size = false;
+  bool pod = false;
   std::vector<std::string> filters;
   std::string sort = "created";
   std::string format;
@@ -195,6 +202,7 @@ int runPs(Cli& cli, const PsFlags& flags) {
   std::string defaultFormat =
       "table "
       "{{.ID}}\t{{.Image}}\t{{.Command}}\t{{.CreatedHuman}}\t{{.Status}}\t{{.Ports}}\t{{.Names}}";
+  if (flags.pod) defaultFormat += "\t{{.Pod}}\t{{.PodName}}";
   if (flags.size) defaultFormat += "\t{{.Size}}";
   writeStdout(format::renderReport(psFields(), rows, options, defaultFormat));
   return 0;
@@ -211,6 +219,9 @@ CLI::App* definePs(Cli& cli, const std::string& path) {
   app->add_flag("--no-trunc", flags->noTrunc, "Display the extended information");
   app->add_flag("--noheading", flags->noHeading, "Do not print headers");
   app->add_flag("-s,--size", flags->size, "Display the total file sizes");
+  app->add_flag("-p,--pod", flags->pod,
+                "Print the ID and name of the pod the containers are "
+                "associated with");
   app->add_option("-f,--filter", flags->filters, "Filter output based on conditions given")
       ->allow_extra_args(false);
   app->add_option("--sort", flags->sort,

@@ -59,6 +59,7 @@ struct CreateFlags {
   std::string cpus;
   std::string cpuShares;
   std::string network;
+  std::string pod;
   std::vector<std::string> publish;
   std::vector<std::string> dns;
   std::vector<std::string> dnsSearch;
@@ -137,6 +138,8 @@ void defineFlags(CLI::App* app, CreateFlags& f, bool run) {
   app->add_option("--cpus", f.cpus, "Number of CPUs. The default is 0.000 which means no limit");
   app->add_option("-c,--cpu-shares", f.cpuShares, "CPU shares (relative weight)");
   app->add_option("--network,--net", f.network, "Connect a container to a network");
+  app->add_option("--pod", f.pod,
+                  "Run container in an existing pod (new:NAME creates the pod first)");
   addOption(app, "-p,--publish", f.publish,
             "Publish a container's port, or a range of ports, to the host");
   addOption(app, "--dns", f.dns, "Set custom DNS servers");
@@ -266,6 +269,7 @@ spec::ContainerSpec buildSpec(const CreateFlags& f, const std::vector<std::strin
   if (!f.cpus.empty()) s.cpus = spec::parseCpus(f.cpus);
   if (!f.cpuShares.empty()) s.cpuShares = spec::parseUintFlag(f.cpuShares, "--cpu-shares");
   if (!f.network.empty()) s.network = spec::parseNetworkMode(f.network);
+  s.pod = f.pod;
   for (const auto& p : f.publish)
     for (auto& mapping : spec::parsePublish(p))
       s.ports.push_back(std::move(mapping));
