@@ -112,5 +112,6 @@ void addTopCommand(Cli& cli);
 void addUnshareCommand(Cli& cli);
 void addVersionCommand(Cli& cli);
 void addVolumeCommands(Cli& cli);
+void addNetworkCommands(Cli& cli);
 
 }  // namespace berth::cli

@@ -56,7 +56,7 @@ TEST_CASE("ContainerSpec round trip keeps every field") {
   s.pidsLimit = -1;
   s.cpus = 1.5;
   s.cpuShares = 512;
-  s.network = {NetworkMode::Kind::Path, "/run/netns/x", {}};
+  s.network = {NetworkMode::Kind::Path, "/run/netns/x", {}, {}};
   s.ports = {{"127.0.0.1", 80, 8080, 2, "udp"}};
   s.publishAll = true;
   s.rm = true;
