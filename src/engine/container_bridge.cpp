@@ -186,10 +186,16 @@ Json attachBridgeNetworks(const state::StorePaths& paths, const std::string& id,
     routed = routed || attachment.defaultRoute;
     connection.attachments.push_back(attachment);
 
-    Json member = {{"name", spec.name},           {"aliases", a.aliases},
-                   {"ip", attachment.address},    {"mac", attachment.mac},
-                   {"ifname", attachment.ifname}, {"hosts", runDir + "/hosts"},
-                   {"bridge", bridgeJson(bridge)}};
+    // Root: the container's ports on its first network's address.
+    std::vector<std::string> natRules;
+    if (i == 0 && !live && !spec.ports.empty() && !paths.rootless) {
+      natRules = net::publishRules(spec.ports, attachment.address, "berth " + id.substr(0, 12));
+      net::allowLocalnetRouting(bridgeNs, bridge.interface);
+    }
+    Json member = {{"name", spec.name},          {"natRules", natRules},
+                   {"aliases", a.aliases},       {"ip", attachment.address},
+                   {"mac", attachment.mac},      {"ifname", attachment.ifname},
+                   {"hosts", runDir + "/hosts"}, {"bridge", bridgeJson(bridge)}};
     for (const auto& [otherId, m] : members.items()) {
       std::vector<std::string> names = {m.value("name", "")};
       for (const auto& alias : m.value("aliases", std::vector<std::string>()))
@@ -226,6 +232,9 @@ Json attachBridgeNetworks(const state::StorePaths& paths, const std::string& id,
   if (paths.rootless) options.first = {std::string(net::kSlirpDns)};
   resolv = net::resolvConf(readFileIfExists("/etc/resolv.conf").value_or(""), options);
   // Committed last: nothing above has changed another member.
+  for (const auto& [name, members] : joined)
+    net::applyNatRules(bridgeNs, members.at(id).value("natRules", std::vector<std::string>()),
+                       false);
   for (const auto& [name, members] : joined) {
     networks.writeMembers(name, members);
     const std::string line = hostsLine(members.at(id));
@@ -257,6 +266,8 @@ void releaseBridgeNetworks(const state::StorePaths& paths, const std::string& id
       if (members.contains(id) && (only.empty() || only == name)) {
         const Json me = members[id];
         members.erase(id);
+        if (!paths.rootless)
+          net::applyNatRules(-1, me.value("natRules", std::vector<std::string>()), true);
         std::set<std::string> peerAddresses;
         for (const auto& [otherId, m] : members.items()) {
           editHostsFile(m.value("hosts", ""), "", {me.value("ip", "")});

@@ -203,6 +203,58 @@ void removeBridge(int netnsFd, const BridgeSpec& bridge) noexcept {
   }
 }
 
+std::vector<std::string> publishRules(const std::vector<spec::PortMapping>& ports,
+                                      const std::string& address, const std::string& comment) {
+  std::vector<std::string> rules;
+  for (const auto& p : ports) {
+    for (unsigned i = 0; i < p.range; ++i) {
+      const std::string hostPort = std::to_string(p.hostPort + i);
+      const std::string containerPort = std::to_string(p.containerPort + i);
+      const std::string match =
+          "-p " + p.protocol + " -m " + p.protocol + (p.hostIp.empty() ? "" : " -d " + p.hostIp) +
+          " --dport " + hostPort + " -m addrtype --dst-type LOCAL -m comment --comment \"" +
+          comment + "\" -j DNAT --to-destination " + address + ":" + containerPort;
+      rules.push_back("PREROUTING " + match);
+      rules.push_back("OUTPUT " + match);
+      rules.push_back("POSTROUTING -s 127.0.0.0/8 -d " + address + " -p " + p.protocol + " -m " +
+                      p.protocol + " --dport " + containerPort + " -m comment --comment \"" +
+                      comment + "\" -j MASQUERADE");
+    }
+  }
+  return rules;
+}
+
+void applyNatRules(int netnsFd, const std::vector<std::string>& rules, bool remove) {
+  if (rules.empty()) return;
+  if (remove) {  // one by one: a rule already gone must not keep the others
+    for (const auto& rule : rules) {
+      std::string input = "*nat\n-D " + rule + "\nCOMMIT\n";
+      run(netnsFd, {"iptables-restore", "-w", "--noflush"}, input, -1);
+    }
+    return;
+  }
+  std::string input = "*nat\n";
+  for (const auto& rule : rules)
+    input += "-A " + rule + "\n";
+  input += "COMMIT\n";
+  runInNetns(netnsFd, {"iptables-restore", "-w", "--noflush"}, input);
+}
+
+void allowLocalnetRouting(int netnsFd, const std::string& interface) {
+  const std::string path = "/proc/sys/net/ipv4/conf/" + interface + "/route_localnet";
+  const pid_t pid = ::fork();
+  if (pid < 0) throwErrno("fork");
+  if (pid == 0) {
+    if (netnsFd >= 0 && ::setns(netnsFd, CLONE_NEWNET) != 0) ::_exit(1);
+    const int fd = ::open(path.c_str(), O_WRONLY | O_CLOEXEC);
+    ::_exit(fd >= 0 && ::write(fd, "1", 1) == 1 ? 0 : 1);
+  }
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+    throwError(Errc::Internal, "set {} to 1", path);
+}
+
 void connectBridges(const BridgeConnection& connection, int containerNetnsFd) {
   UniqueFd bridgeNs(
       ::open(connection.bridgeNetns.empty() ? "/proc/self/ns/net" : connection.bridgeNetns.c_str(),

@@ -324,3 +324,29 @@ function holder_pid() {
         assert "$output" !~ "berth berth1" "no rule left"
     fi
 }
+
+@test "-p on a user network (root: DNAT rules that go with the container)" {
+    if is_rootless; then
+        run_berth network create --subnet 10.123.15.0/24 n15
+        run_berth 125 create --network n15 -p 8080:80 $IMAGE true
+        is "$output" "Error: publishing ports of a rootless container on the bridge network n15 is not supported by berth yet"
+        return
+    fi
+    local port=$((20000 + RANDOM % 30000))
+    run_berth network create --subnet 10.123.15.0/24 n15
+    run_berth run -d --name pub --network n15 -p 127.0.0.1:$port:80 $IMAGE sh -c "$(web_script pub)"
+    local i
+    for i in $(seq 30); do
+        output=$(curl -s --max-time 2 "http://127.0.0.1:$port/") && [[ -n "$output" ]] && break
+        sleep 0.2
+    done
+    is "$output" "hello from pub" "the page, through the published port"
+    run_berth inspect --format '{{.Id}}' pub
+    local id=${output:0:12}
+    run sh -c "iptables -t nat -S | grep -c 'berth $id'"
+    is "$output" "3" "DNAT from outside and from the host, masquerade from loopback"
+    run_berth rm -f -t 0 pub
+    run sh -c "iptables -t nat -S | grep -c 'berth $id'"
+    is "$output" "0" "the rules went with the container"
+    run ! curl -s --max-time 2 "http://127.0.0.1:$port/"
+}

@@ -12,6 +12,7 @@
 
 #include "berth/base/json.hpp"
 #include "berth/base/unique_fd.hpp"
+#include "berth/spec/container_spec.hpp"
 
 namespace berth::net {
 
@@ -61,6 +62,22 @@ void ensureBridge(int netnsFd, const BridgeSpec& bridge);
 /// Deletes the bridge and the rules ensureBridge added. Missing ones are
 /// not an error.
 void removeBridge(int netnsFd, const BridgeSpec& bridge) noexcept;
+
+/// iptables-restore lines (nat table) that publish `ports` of the host on
+/// `address` of a container: DNAT from outside (PREROUTING) and from the
+/// host itself (OUTPUT, localhost included), each tagged `comment`. The
+/// client's address is kept (no proxy); only a connection from the host's
+/// loopback is masqueraded (the container could not answer 127.0.0.1).
+std::vector<std::string> publishRules(const std::vector<spec::PortMapping>& ports,
+                                      const std::string& address, const std::string& comment);
+
+/// Adds (or, `remove`, deletes) `rules` in one iptables-restore run, in
+/// `netnsFd` (-1: ours). Removing what is gone is not an error.
+void applyNatRules(int netnsFd, const std::vector<std::string>& rules, bool remove);
+
+/// net.ipv4.conf.<interface>.route_localnet=1 (so that 127.0.0.1 may be
+/// DNATed out of that bridge).
+void allowLocalnetRouting(int netnsFd, const std::string& interface);
 
 /// In the monitor, before the container's init joins `containerNetnsFd`:
 /// one veth pair per attachment, the container's end renamed, addressed
