@@ -16,6 +16,7 @@
 #include "berth/net/etc_files.hpp"
 #include "berth/net/ipam.hpp"
 #include "berth/net/user_mode.hpp"
+#include "berth/spec/ports.hpp"
 #include "berth/state/network_store.hpp"
 #include "container_internal.hpp"
 
@@ -24,6 +25,28 @@ namespace {
 
 std::string userNetnsRecord(const state::StorePaths& paths) {
   return paths.runRoot + "/netns.pid";
+}
+std::string userNetnsApi(const state::StorePaths& paths) {
+  return paths.runRoot + "/netns.sock";
+}
+
+// Rootless: slirp4netns's forwards of the container's ports (the host's
+// port to the same port of the per-user namespace, where DNAT rules take
+// them on), removed by host address, port and protocol.
+void removeHostForwards(const state::StorePaths& paths, const Json& forwards) noexcept {
+  if (!forwards.is_array() || forwards.empty()) return;
+  try {
+    const Json list = net::slirpApi(userNetnsApi(paths), {{"execute", "list_hostfwd"}});
+    for (const auto& entry : list.value("return", Json::object()).value("entries", Json::array()))
+      for (const auto& f : forwards)
+        if (entry.value("proto", "") == f.value("proto", "") &&
+            entry.value("host_port", 0) == f.value("host_port", 0) &&
+            entry.value("host_addr", "") == f.value("host_addr", ""))
+          net::slirpApi(userNetnsApi(paths),
+                        {{"execute", "remove_hostfwd"}, {"arguments", {{"id", entry["id"]}}}});
+  } catch (const std::exception& e) {
+    logDebug("remove the port forwards: {}, ignoring", e.what());
+  }
 }
 
 // One line of a member's hosts file naming `member`.
@@ -92,6 +115,24 @@ net::BridgeSpec bridgeFromJson(const Json& j) {
   return b;
 }
 
+// "tcp/8080" for each host port a running member of any network publishes.
+std::set<std::string> publishedPortsInUse(const state::StorePaths& paths,
+                                          const state::NetworkStore& networks) {
+  std::set<std::string> used;
+  if (DIR* d = ::opendir((paths.runRoot + "/networks").c_str())) {
+    while (const dirent* e = ::readdir(d)) {
+      const std::string file = e->d_name;
+      if (file.front() == '.' || !file.ends_with(".json")) continue;
+      const Json members = networks.members(file.substr(0, file.size() - 5));
+      for (const auto& [otherId, m] : members.items())
+        for (const auto& port : m.value("publishedPorts", std::vector<std::string>()))
+          used.insert(port);
+    }
+    ::closedir(d);
+  }
+  return used;
+}
+
 }  // namespace
 
 void resolveBridgeNetworks(spec::ContainerSpec& spec, const state::StorePaths& paths) {
@@ -122,8 +163,8 @@ Json attachBridgeNetworks(const state::StorePaths& paths, const std::string& id,
   net::BridgeConnection connection;
   UniqueFd holderNs;
   if (paths.rootless) {
-    const pid_t holder =
-        net::ensureUserNetworkNamespace(userNetnsRecord(paths), paths.runRoot + "/netns.log");
+    const pid_t holder = net::ensureUserNetworkNamespace(
+        userNetnsRecord(paths), paths.runRoot + "/netns.log", userNetnsApi(paths));
     connection.bridgeNetns = "/proc/" + std::to_string(holder) + "/ns/net";
     holderNs.reset(::open(connection.bridgeNetns.c_str(), O_RDONLY | O_CLOEXEC));
     if (!holderNs) throwErrno("open {}", connection.bridgeNetns);
@@ -188,8 +229,12 @@ Json attachBridgeNetworks(const state::StorePaths& paths, const std::string& id,
 
     // Root: the container's ports on its first network's address.
     std::vector<std::string> natRules;
-    if (i == 0 && !live && !spec.ports.empty() && !paths.rootless) {
-      natRules = net::publishRules(spec.ports, attachment.address, "berth " + id.substr(0, 12));
+    if (i == 0 && !live && !spec.ports.empty()) {
+      std::vector<spec::PortMapping> ports = spec.ports;
+      if (paths.rootless)  // they arrive on slirp4netns's address in the namespace
+        for (auto& p : ports)
+          p.hostIp.clear();
+      natRules = net::publishRules(ports, attachment.address, "berth " + id.substr(0, 12));
       net::allowLocalnetRouting(bridgeNs, bridge.interface);
     }
     Json member = {{"name", spec.name},          {"natRules", natRules},
@@ -232,9 +277,44 @@ Json attachBridgeNetworks(const state::StorePaths& paths, const std::string& id,
   if (paths.rootless) options.first = {std::string(net::kSlirpDns)};
   resolv = net::resolvConf(readFileIfExists("/etc/resolv.conf").value_or(""), options);
   // Committed last: nothing above has changed another member.
+  if (!live && !spec.ports.empty() && !joined.empty()) {
+    // DNAT binds nothing: a port another container publishes is taken.
+    const std::set<std::string> used = publishedPortsInUse(paths, networks);
+    std::vector<std::string> mine;
+    for (const auto& p : spec::expandPorts(spec.ports)) {
+      const std::string key = p.protocol + "/" + std::to_string(p.hostPort);
+      if (used.contains(key))
+        throwError(Errc::InvalidState, "publish port {}/{} on {}: address already in use",
+                   p.hostPort, p.protocol, p.hostIp.empty() ? "0.0.0.0" : p.hostIp);
+      mine.push_back(key);
+    }
+    joined.front().second[id]["publishedPorts"] = mine;
+  }
   for (const auto& [name, members] : joined)
     net::applyNatRules(bridgeNs, members.at(id).value("natRules", std::vector<std::string>()),
                        false);
+  if (paths.rootless && !live && !spec.ports.empty() && !joined.empty()) {
+    Json forwards = Json::array();
+    try {
+      for (const auto& p : spec::expandPorts(spec.ports)) {
+        if (p.protocol != "tcp" && p.protocol != "udp") continue;
+        const Json forward = {{"proto", p.protocol},
+                              {"host_addr", p.hostIp.empty() ? "0.0.0.0" : p.hostIp},
+                              {"host_port", p.hostPort}};
+        Json arguments = forward;
+        arguments["guest_port"] = p.hostPort;
+        net::slirpApi(userNetnsApi(paths), {{"execute", "add_hostfwd"}, {"arguments", arguments}});
+        forwards.push_back(forward);
+      }
+    } catch (...) {
+      removeHostForwards(paths, forwards);
+      for (const auto& [name, members] : joined)
+        net::applyNatRules(bridgeNs, members.at(id).value("natRules", std::vector<std::string>()),
+                           true);
+      throw;
+    }
+    joined.front().second[id]["hostForwards"] = forwards;
+  }
   for (const auto& [name, members] : joined) {
     networks.writeMembers(name, members);
     const std::string line = hostsLine(members.at(id));
@@ -268,6 +348,15 @@ void releaseBridgeNetworks(const state::StorePaths& paths, const std::string& id
         members.erase(id);
         if (!paths.rootless)
           net::applyNatRules(-1, me.value("natRules", std::vector<std::string>()), true);
+        else if (me.contains("hostForwards")) {
+          removeHostForwards(paths, me.value("hostForwards", Json::array()));
+          if (const pid_t holder = net::runningUserNetworkNamespace(userNetnsRecord(paths))) {
+            UniqueFd ns(::open(("/proc/" + std::to_string(holder) + "/ns/net").c_str(),
+                               O_RDONLY | O_CLOEXEC));
+            if (ns)
+              net::applyNatRules(ns.get(), me.value("natRules", std::vector<std::string>()), true);
+          }
+        }
         std::set<std::string> peerAddresses;
         for (const auto& [otherId, m] : members.items()) {
           editHostsFile(m.value("hosts", ""), "", {me.value("ip", "")});

@@ -99,16 +99,11 @@ void resolveNetwork(spec::ContainerSpec& spec, const oci::ImageConfig& image,
   spec.ports = spec::finalizePorts(
       spec.ports, spec::parseExposedPorts(exposed), spec.publishAll,
       [](const std::string& protocol) { return net::pickFreePort(protocol, ""); });
-  // Root publishes with DNAT rules; the rootless namespace has no forwarder yet.
-  if (spec.network.kind == Kind::Bridge && !spec.ports.empty() && paths.rootless)
-    throwError(Errc::Unsupported,
-               "publishing ports of a rootless container on the bridge network {} is not "
-               "supported by berth yet",
-               spec.network.networks.front().name);
   if (spec.network.kind == Kind::Bridge && !spec.ports.empty() && spec.network.networks.empty())
     throwError(Errc::InvalidArgument, "publishing ports needs a network to publish them from");
   // A taken port fails the create, not only the start: nothing is left.
-  if (userMode(spec.network)) net::checkHostPortsFree(spec.ports);
+  if (userMode(spec.network) || spec.network.kind == Kind::Bridge)
+    net::checkHostPortsFree(spec.ports);
 }
 
 Json prepareNetwork(const state::StorePaths& paths, const std::string& id,

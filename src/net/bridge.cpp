@@ -297,7 +297,8 @@ pid_t runningUserNetworkNamespace(const std::string& recordPath) {
   return static_cast<pid_t>(pid);
 }
 
-pid_t ensureUserNetworkNamespace(const std::string& recordPath, const std::string& logPath) {
+pid_t ensureUserNetworkNamespace(const std::string& recordPath, const std::string& logPath,
+                                 const std::string& apiSocket) {
   if (const pid_t pid = runningUserNetworkNamespace(recordPath)) return pid;
   const std::string pausePath = findBerthHelper("berth-pause");
   if (pausePath.empty()) throwError(Errc::Internal, "berth-pause not found");
@@ -352,16 +353,12 @@ pid_t ensureUserNetworkNamespace(const std::string& recordPath, const std::strin
     ::dup2(log.get(), 1);
     ::dup2(log.get(), 2);
     const std::string mtu = "--mtu=" + std::to_string(kDefaultMtu);
-    const char* argv[] = {"slirp4netns",
-                          "--configure",
-                          mtu.c_str(),
-                          "--disable-host-loopback",
-                          "--netns-type=path",
-                          "--exit-fd=3",
-                          "--ready-fd=4",
-                          netns.c_str(),
-                          "tap0",
-                          nullptr};
+    const std::string api = "--api-socket=" + apiSocket;
+    ::unlink(apiSocket.c_str());
+    const char* argv[] = {
+        "slirp4netns",       "--configure", mtu.c_str(),    "--disable-host-loopback",
+        "--netns-type=path", "--exit-fd=3", "--ready-fd=4", api.c_str(),
+        netns.c_str(),       "tap0",        nullptr};
     ::execv(slirpPath.c_str(), const_cast<char* const*>(argv));
     ::_exit(127);
   }

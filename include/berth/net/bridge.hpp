@@ -90,7 +90,9 @@ void connectBridges(const BridgeConnection& connection, int containerNetnsFd);
 /// Records "<holder pid> <start time>" in `recordPath`. Returns the holder
 /// pid, starting both when none is running. The caller holds the networks
 /// lock.
-pid_t ensureUserNetworkNamespace(const std::string& recordPath, const std::string& logPath);
+/// Its slirp4netns serves its API on `apiSocket` (published ports).
+pid_t ensureUserNetworkNamespace(const std::string& recordPath, const std::string& logPath,
+                                 const std::string& apiSocket);
 
 /// The holder's pid, 0 when none runs.
 pid_t runningUserNetworkNamespace(const std::string& recordPath);
