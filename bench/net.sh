@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: Apache-2.0
 # berth's networking against podman's: `run --rm IMG true` with the default
 # network and with --network none (the difference is what networking costs),
-# and with each stack named (slirp4netns, pasta); then the time to fetch a
+# with each stack named (slirp4netns, pasta), and on a user network whose
+# namespace is up (a member keeps it) against podman's; then the time to fetch a
 # file through a published port (-p, busybox httpd in the container, curl on
 # the host) against podman's -p and against the host's loopback (the
 # ceiling). N rounds, the tools alternating in each round. Prints medians
@@ -26,8 +27,11 @@ size_mb=${SIZE_MB:-64}
 bench_find_berth podman curl busybox
 bench_make_stores bbn
 host_httpd=
+podman_net=
 cleanup() {
   if [[ -n $host_httpd ]]; then kill "$host_httpd" 2>/dev/null || true; fi
+  # Podman keeps network records outside its --root: remove ours.
+  if [[ -n $podman_net ]]; then p network rm -f "$podman_net" >/dev/null 2>&1 || true; fi
   bench_cleanup
 }
 trap cleanup EXIT
@@ -46,13 +50,25 @@ free_port() {
   done
 }
 
+# A user network each, kept up by a sleeping member (Podman's rootless-netns
+# and berth's per-user namespace are then already there).
+b network create --subnet 10.123.200.0/24 benchnet >/dev/null || die "berth network create failed"
+podman_net=berthbench$$
+p network create --subnet 10.123.201.0/24 "$podman_net" >/dev/null ||
+  die "podman network create failed"
+b run -d --name keep --network benchnet "$img" sleep 100000 >/dev/null ||
+  die "berth run on a user network failed"
+p run -d "${podman_create_opts[@]}" --name keep --network "$podman_net" "$img" sleep 100000 \
+  >/dev/null || die "podman run on a user network failed"
+
 note "run --rm $img true: $warmup warm-up + $n rounds ..."
 for ((i = 0; i < warmup; i++)); do
   b run --rm "$img" true >/dev/null 2>&1 || true
   p run --rm "$img" true >/dev/null 2>&1 || true
 done
 for ((i = 0; i < n; i++)); do
-  for tool in $(rotate "$i" berth podman berth-none podman-none berth-pasta berth-slirp); do
+  for tool in $(rotate "$i" berth podman berth-none podman-none berth-pasta berth-slirp \
+    berth-user podman-user); do
     case $tool in
       berth) measure run.berth b run --rm "$img" true || true ;;
       podman) measure run.podman p run --rm "${podman_create_opts[@]}" "$img" true || true ;;
@@ -62,6 +78,11 @@ for ((i = 0; i < n; i++)); do
         ;;
       berth-pasta) measure pasta.berth b run --rm --network pasta "$img" true || true ;;
       berth-slirp) measure slirp.berth b run --rm --network slirp4netns "$img" true || true ;;
+      berth-user) measure user.berth b run --rm --network benchnet "$img" true || true ;;
+      podman-user)
+        measure user.podman p run --rm "${podman_create_opts[@]}" --network "$podman_net" "$img" true ||
+          true
+        ;;
     esac
   done
 done
@@ -110,6 +131,9 @@ printf '%-34s %10s %10s %9s\n' "run --rm, default network" "$(ms "$rb")" "$(ms "
 printf '%-34s %10s %10s %9s\n' "run --rm --network none" "$(ms "$nb")" "$(ms "$np")" "$(ratio "$nb" "$np")"
 printf '%-34s %10s %10s %9s  %s\n' "networking overhead (default-none)" "$(ms "$ob")" "$(ms "$op")" \
   "$(ratio "$ob" "$op")" "goal <= 0.2"
+ub=$(median user.berth) up=$(median user.podman)
+printf '%-34s %10s %10s %9s\n' "run --rm, user network (netns up)" "$(ms "$ub")" "$(ms "$up")" \
+  "$(ratio "$ub" "$up")"
 printf '%-34s %10s\n' "run --rm --network pasta" "$(ms "$(median pasta.berth)")"
 printf '%-34s %10s\n' "run --rm --network slirp4netns" "$(ms "$(median slirp.berth)")"
 echo "fetch ${size_mb} MiB via -p 127.0.0.1:PORT:80 (MB/s; host = busybox httpd on loopback)"

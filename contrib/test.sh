@@ -52,7 +52,7 @@ BUILD_PACKAGES=(
 TEST_PACKAGES=(
     bats jq uidmap busybox-static strace procps util-linux iproute2 attr python3 tmux
     python3-jwt python3-cryptography openssl curl
-    passt slirp4netns fuse-overlayfs
+    passt slirp4netns fuse-overlayfs iptables
 )
 PEER_PACKAGES=(
     podman crun skopeo docker-registry apache2-utils nodejs npm

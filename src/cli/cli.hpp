@@ -114,5 +114,6 @@ void addUnshareCommand(Cli& cli);
 void addVersionCommand(Cli& cli);
 void addVolumeCommands(Cli& cli);
 void addSystemCommands(Cli& cli);
+void addNetworkCommands(Cli& cli);
 
 }  // namespace berth::cli

@@ -42,6 +42,7 @@ const Definer kDefiners[] = {
     {{"info"}, berth::cli::addInfoCommand},
     {{"load", "image"}, berth::cli::addLoadCommand},
     {{"login", "logout"}, berth::cli::addLoginCommands},
+    {{"network"}, berth::cli::addNetworkCommands},
     {{"pull", "image"}, berth::cli::addPullCommand},
     {{"push", "image"}, berth::cli::addPushCommand},
     {{"save", "image"}, berth::cli::addSaveCommand},

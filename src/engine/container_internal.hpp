@@ -68,6 +68,40 @@ Json prepareNetwork(const state::StorePaths& paths, const std::string& id,
                     const spec::ContainerSpec& spec, const std::string& hostname,
                     const std::string& runDir);
 
+/// container_bridge.cpp. At create: the names of --network's bridge
+/// networks made canonical, --ip checked against their subnets. Throws
+/// Error(NoSuchObject) for an unknown network.
+void resolveBridgeNetworks(spec::ContainerSpec& spec, const state::StorePaths& paths);
+
+/// At start, under the networks lock: addresses from each network's member
+/// table, the bridges made when first used (rootless: in the per-user
+/// namespace, started if needed), the container's hosts (its peers, by
+/// name and alias) and resolv.conf texts, and its line added to every
+/// running peer's hosts file. Returns the monitor's network configuration.
+Json attachBridgeNetworks(const state::StorePaths& paths, const std::string& id,
+                          const spec::ContainerSpec& spec, const std::string& hostname,
+                          const std::string& runDir, std::string& hosts, std::string& resolv,
+                          std::size_t from = 0, bool live = false);
+/// `live` (network connect of a running container): only networks
+/// [from..] are attached and `hosts` holds just the lines to append.
+
+/// Appends lines to a running container's hosts file, in place.
+void appendToHostsFile(const std::string& path, const std::string& lines);
+
+/// At cleanup and rm: the container leaves every member table and its
+/// peers' hosts files; a bridge without members goes (root), and the
+/// per-user namespace with the last member of any network (rootless).
+/// `only`: just that network (network disconnect), and the interface is
+/// deleted from the running container `runningPid`.
+void releaseBridgeNetworks(const state::StorePaths& paths, const std::string& id,
+                           const std::string& only = "", pid_t runningPid = 0) noexcept;
+
+/// inspect's NetworkSettings.Networks: per bridge network its address,
+/// gateway, MAC and aliases while `running` (Podman's shape); null when the
+/// container is on none.
+Json bridgeNetworksInspect(const state::StorePaths& paths, const std::string& id,
+                           const spec::ContainerSpec& spec, bool running);
+
 /// The container's spec as recorded at create.
 spec::ContainerSpec containerSpec(const state::ContainerConfig& config);
 

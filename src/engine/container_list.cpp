@@ -605,6 +605,7 @@ Json Engine::inspectContainer(const std::string& nameOrId) const {
       : spec.network.kind == spec::NetworkMode::Kind::Slirp4netns ? "slirp4netns"
       : spec.network.kind == spec::NetworkMode::Kind::Pasta       ? "pasta"
       : spec.network.kind == spec::NetworkMode::Kind::Container   ? "container:" + spec.network.path
+      : spec.network.kind == spec::NetworkMode::Kind::Bridge      ? "bridge"
                                                                   : "private";
   Json tmpfs = Json::object();
   for (const auto& t : spec.tmpfs) {
@@ -755,7 +756,8 @@ Json Engine::inspectContainer(const std::string& nameOrId) const {
         {"LinkLocalIPv6Address", ""},
         {"LinkLocalIPv6PrefixLen", 0},
         {"Ports", portBindings(spec)},
-        {"SandboxKey", ""}}},
+        {"SandboxKey", ""},
+        {"Networks", detail::bridgeNetworksInspect(paths_, id, spec, running)}}},
       {"Namespace", ""},
       {"IsInfra", record.config.extra.value("isInfra", false)},
       {"IsService", false},

@@ -91,14 +91,19 @@ void resolveNetwork(spec::ContainerSpec& spec, const oci::ImageConfig& image,
   } else if (spec.network.kind == Kind::Container) {
     state::ContainerStore store(paths);
     spec.network.path = store.resolve(spec.network.path);
+  } else if (spec.network.kind == Kind::Bridge) {
+    resolveBridgeNetworks(spec, paths);
   }
   std::vector<std::string> exposed(image.config.exposedPorts.begin(),
                                    image.config.exposedPorts.end());
   spec.ports = spec::finalizePorts(
       spec.ports, spec::parseExposedPorts(exposed), spec.publishAll,
       [](const std::string& protocol) { return net::pickFreePort(protocol, ""); });
+  if (spec.network.kind == Kind::Bridge && !spec.ports.empty() && spec.network.networks.empty())
+    throwError(Errc::InvalidArgument, "publishing ports needs a network to publish them from");
   // A taken port fails the create, not only the start: nothing is left.
-  if (userMode(spec.network)) net::checkHostPortsFree(spec.ports);
+  if (userMode(spec.network) || spec.network.kind == Kind::Bridge)
+    net::checkHostPortsFree(spec.ports);
 }
 
 Json prepareNetwork(const state::StorePaths& paths, const std::string& id,
@@ -120,6 +125,14 @@ Json prepareNetwork(const state::StorePaths& paths, const std::string& id,
       writeFile(runDir + "/" + file, readFileIfExists(otherRun + "/" + file).value_or(""), 0644,
                 false);
     return {{"join", "/proc/" + std::to_string(other.state.pid) + "/ns/net"}};
+  }
+  if (spec.network.kind == Kind::Bridge) {
+    std::string hosts;
+    std::string resolv;
+    const Json network = attachBridgeNetworks(paths, id, spec, hostname, runDir, hosts, resolv);
+    writeFile(runDir + "/hosts", hosts, 0644);
+    writeFile(runDir + "/resolv.conf", resolv, 0644, false);
+    return network;
   }
   if (!userMode(spec.network)) {
     std::string hosts;

@@ -404,6 +404,7 @@ Started startLocked(const state::StorePaths& paths, const state::ContainerStore&
   // In place: the container is not running, nobody reads them now.
   writeFile(runDir + "/hostname", hostname + "\n", 0644);
   const Json network = detail::prepareNetwork(paths, id, spec, hostname, runDir);
+  ScopeExit releaseNetwork([&] { detail::releaseBridgeNetworks(paths, id); });
   writeFile(runDir + "/.containerenv", containerEnvFile(record.config, spec, paths.rootless), 0644,
             false);
 
@@ -458,6 +459,7 @@ Started startLocked(const state::StorePaths& paths, const state::ContainerStore&
   started.sync = spawnMonitor(monitor);
   started.report = receiveReport(started.sync.get());
   if (!started.report.error.empty()) throwReport(started.report);
+  releaseNetwork.dismiss();
   if (!monitor.volumeInits.empty()) detail::markVolumesInitialised(paths, spec);
   (void)store;
   return started;
@@ -576,6 +578,7 @@ void waitForMonitor(const state::ContainerState& state) {
 // What one run used: the volatile files (exit.json is folded in by now)
 // and the cgroup, which the monitor removes unless it was killed.
 void releaseRun(const state::StorePaths& paths, const std::string& id) {
+  detail::releaseBridgeNetworks(paths, id);
   removeAll(paths.runContainerDir(id));
   if (cgroupsUsable(paths.rootless)) {
     try {

@@ -25,6 +25,7 @@
 #include "berth/base/file_lock.hpp"
 #include "berth/base/fs.hpp"
 #include "berth/base/json.hpp"
+#include "berth/net/bridge.hpp"
 #include "berth/runtime/capabilities.hpp"
 #include "berth/runtime/rootfs.hpp"
 #include "berth/runtime/seccomp.hpp"
@@ -525,6 +526,11 @@ void Monitor::connectNetwork() {
     const std::string path = config_.network["join"].get<std::string>();
     netns_.reset(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
     if (!netns_) throwErrno("open the network namespace {}", path);
+    return;
+  }
+  if (config_.network.contains("bridge")) {
+    netns_ = net::createNetworkNamespace();
+    net::connectBridges(net::BridgeConnection::fromJson(config_.network["bridge"]), netns_.get());
     return;
   }
   const net::UserModeNetwork network = net::UserModeNetwork::fromJson(config_.network);

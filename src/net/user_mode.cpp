@@ -106,7 +106,9 @@ bool waitReadable(int fd, int pidfd) {
   }
 }
 
-void slirpRequest(const std::string& path, const Json& request) {
+}  // namespace
+
+Json slirpApi(const std::string& path, const Json& request) {
   UniqueFd dir(::open(dirName(path).c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
   if (!dir) throwErrno("open {}", dirName(path));
   const std::string socketPath = runtime::socketPath(path, dir.get());
@@ -128,13 +130,21 @@ void slirpRequest(const std::string& path, const Json& request) {
     reply.append(buffer, static_cast<std::size_t>(n));
   }
   const Json answer = Json::parse(reply, nullptr, false);
-  if (answer.is_discarded() || answer.contains("error")) {
+  if ((answer.is_discarded() || answer.contains("error")) &&
+      request.value("execute", "") == "add_hostfwd") {
     const auto& args = request.at("arguments");
     throwError(
         Errc::InvalidState, "cannot publish port {}/{} on {}: {}", args.value("host_port", 0),
         args.value("proto", ""), args.value("host_addr", ""),
         answer.is_discarded() ? reply : answer["error"].value("desc", answer["error"].dump()));
   }
+  return answer;
+}
+
+namespace {
+
+void slirpRequest(const std::string& path, const Json& request) {
+  slirpApi(path, request);
 }
 
 }  // namespace

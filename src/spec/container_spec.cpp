@@ -21,6 +21,8 @@ const char* networkKindName(NetworkMode::Kind kind) {
       return "pasta";
     case NetworkMode::Kind::Container:
       return "container";
+    case NetworkMode::Kind::Bridge:
+      return "bridge";
     case NetworkMode::Kind::Private:
       break;
   }
@@ -118,6 +120,13 @@ Json ContainerSpec::toJson() const {
   j["network"] = {{"mode", networkKindName(network.kind)},
                   {"path", network.path},
                   {"options", network.options}};
+  if (!network.networks.empty()) {
+    Json attachments = Json::array();
+    for (const auto& a : network.networks)
+      attachments.push_back(
+          {{"name", a.name}, {"aliases", a.aliases}, {"ip", a.ip}, {"mac", a.mac}});
+    j["network"]["networks"] = attachments;
+  }
   Json portList = Json::array();
   for (const auto& p : ports)
     portList.push_back({{"hostIp", p.hostIp},
@@ -209,10 +218,15 @@ ContainerSpec ContainerSpec::fromJson(const Json& json, std::string_view what) {
       s.network.kind = NetworkMode::Kind::Pasta;
     else if (mode == "container")
       s.network.kind = NetworkMode::Kind::Container;
+    else if (mode == "bridge")
+      s.network.kind = NetworkMode::Kind::Bridge;
     else if (!mode.empty() && mode != "private")
       net->fail("mode", "unknown network mode \"" + mode + "\"");
     s.network.path = net->string("path");
     s.network.options = net->strings("options");
+    for (const auto& a : net->objects("networks"))
+      s.network.networks.push_back(
+          {a.string("name", true), a.strings("aliases"), a.string("ip"), a.string("mac")});
   }
   for (const auto& p : r.objects("ports")) {
     PortMapping m;

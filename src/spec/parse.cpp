@@ -320,20 +320,20 @@ std::uint32_t parseUmask(std::string_view value) {
 
 NetworkMode parseNetworkMode(std::string_view value) {
   if (value.empty() || value == "private" || value == "default") return {};
-  if (value == "none") return {NetworkMode::Kind::None, {}, {}};
-  if (value == "host") return {NetworkMode::Kind::Host, {}, {}};
+  if (value == "none") return {NetworkMode::Kind::None, {}, {}, {}};
+  if (value == "host") return {NetworkMode::Kind::Host, {}, {}, {}};
   if (value.starts_with("ns:")) {
     const auto path = value.substr(3);
     if (path.empty() || path.front() != '/')
       throwError(Errc::InvalidArgument, "invalid network namespace path \"{}\": must be absolute",
                  path);
-    return {NetworkMode::Kind::Path, std::string(path), {}};
+    return {NetworkMode::Kind::Path, std::string(path), {}, {}};
   }
   if (value.starts_with("container:")) {
     const auto name = value.substr(10);
     if (name.empty())
       throwError(Errc::InvalidArgument, "invalid container:  a container name or ID is required");
-    return {NetworkMode::Kind::Container, std::string(name), {}};
+    return {NetworkMode::Kind::Container, std::string(name), {}, {}};
   }
   const auto colon = value.find(':');
   const auto name = value.substr(0, colon);
@@ -373,11 +373,107 @@ NetworkMode parseNetworkMode(std::string_view value) {
         throwError(Errc::InvalidArgument, "unknown option for slirp4netns: \"{}\"", o);
       }
     }
-    return {NetworkMode::Kind::Slirp4netns, {}, options};
+    return {NetworkMode::Kind::Slirp4netns, {}, options, {}};
   }
-  if (name == "pasta") return {NetworkMode::Kind::Pasta, {}, options};
-  throwError(Errc::NoSuchObject, "unable to find network with name or ID {}: network not found",
-             value);
+  if (name == "pasta") return {NetworkMode::Kind::Pasta, {}, options, {}};
+  NetworkMode mode{NetworkMode::Kind::Bridge, {}, {}, {}};
+  if (colon == std::string_view::npos) {
+    // "a,b": several networks.
+    std::string_view rest = value;
+    for (;;) {
+      const auto comma = rest.find(',');
+      const std::string one(rest.substr(0, comma));
+      if (one.empty())
+        throwError(Errc::InvalidArgument, "invalid network \"{}\": empty network name", value);
+      mode.networks.push_back({one == "bridge" ? "podman" : one, {}, {}, {}});
+      if (comma == std::string_view::npos) break;
+      rest = rest.substr(comma + 1);
+    }
+    return mode;
+  }
+  NetworkAttachment attachment{name == "bridge" ? "podman" : std::string(name), {}, {}, {}};
+  for (const auto& o : options) {
+    const auto eq = o.find('=');
+    const std::string key = o.substr(0, eq);
+    const std::string val = eq == std::string::npos ? "" : o.substr(eq + 1);
+    if (key == "alias" && !val.empty())
+      attachment.aliases.push_back(val);
+    else if (key == "ip" && !val.empty())
+      attachment.ip = parseStaticIp(val);
+    else if (key == "mac" && !val.empty())
+      attachment.mac = parseMacAddress(val);
+    else
+      throwError(Errc::InvalidArgument,
+                 "unknown bridge network option \"{}\": expected alias=, "
+                 "ip= or mac=",
+                 o);
+  }
+  mode.networks.push_back(attachment);
+  return mode;
+}
+
+std::string parseStaticIp(std::string_view value) {
+  unsigned parts = 0;
+  bool ok = !value.empty();
+  std::string_view rest = value;
+  while (ok) {
+    const auto dot = rest.find('.');
+    const std::string_view part = rest.substr(0, dot);
+    ok = !part.empty() && part.size() <= 3 &&
+         std::all_of(part.begin(), part.end(), [](char c) { return c >= '0' && c <= '9'; }) &&
+         std::stoi(std::string(part)) <= 255 && (part.size() == 1 || part.front() != '0');
+    ++parts;
+    if (dot == std::string_view::npos) break;
+    rest = rest.substr(dot + 1);
+  }
+  if (!ok || parts != 4) throwError(Errc::InvalidArgument, "{} is not an IP address", value);
+  return std::string(value);
+}
+
+std::string parseMacAddress(std::string_view value) {
+  bool ok = value.size() == 17;
+  for (std::size_t i = 0; ok && i < value.size(); ++i)
+    ok = i % 3 == 2 ? value[i] == ':' : std::isxdigit(static_cast<unsigned char>(value[i])) != 0;
+  if (!ok) throwError(Errc::InvalidArgument, "address {}: invalid MAC address", value);
+  std::string lower(value);
+  for (auto& c : lower)
+    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return lower;
+}
+
+NetworkMode parseNetworkModes(const std::vector<std::string>& values, std::string_view ip,
+                              std::string_view mac, const std::vector<std::string>& aliases) {
+  NetworkMode mode;
+  for (const auto& value : values) {
+    NetworkMode one = parseNetworkMode(value);
+    if (one.kind == NetworkMode::Kind::Bridge && mode.kind == NetworkMode::Kind::Bridge) {
+      mode.networks.insert(mode.networks.end(), one.networks.begin(), one.networks.end());
+    } else if (mode.kind == NetworkMode::Kind::Private) {
+      mode = std::move(one);
+    } else if (!(one == mode)) {
+      throwError(Errc::InvalidArgument,
+                 "--network {}: can only be combined with other bridge networks", value);
+    }
+  }
+  const bool bridge = mode.kind == NetworkMode::Kind::Bridge;
+  if (!bridge) {
+    if (!aliases.empty())
+      throwError(Errc::InvalidArgument, "--network-alias can only be set for bridge networks");
+    if (!ip.empty()) parseStaticIp(ip);
+    if (!mac.empty()) parseMacAddress(mac);
+    return mode;
+  }
+  if (!ip.empty() && mode.networks.size() > 1)
+    throwError(Errc::InvalidArgument, "--ip can only be set for a single network");
+  if (!mac.empty() && mode.networks.size() > 1)
+    throwError(Errc::InvalidArgument, "--mac-address can only be set for a single network");
+  auto& first = mode.networks.front();
+  if (!ip.empty()) first.ip = parseStaticIp(ip);
+  if (!mac.empty()) first.mac = parseMacAddress(mac);
+  for (auto& attachment : mode.networks)
+    for (const auto& alias : aliases)
+      attachment.aliases.push_back(alias);
+  return mode;
 }
 
 std::string parseLogDriver(std::string_view value) {

@@ -186,6 +186,11 @@ void ContainerStore::remove(const std::string& id) const {
   ::unlink((paths_.locksDir() + "/" + id + ".lock").c_str());
 }
 
+void ContainerStore::writeConfig(const ContainerConfig& config) const {
+  writeJsonFileAtomic(paths_.containerDir(config.id) + "/spec.json", config.spec, true, 0600);
+  writeJsonFileAtomic(configPath(config.id), configRecord(config), true, 0600);
+}
+
 void ContainerStore::rename(const std::string& id, std::string_view newName) const {
   validateContainerName(newName);
   ContainerConfig config = readConfig(id);

@@ -649,6 +649,63 @@ class Engine {
   /// volume's directory.
   void importVolume(const std::string& name, const std::string& input) const;
 
+  // -------------------------------------------------------------- networks
+  // networks.cpp: network create, ls, inspect, rm, prune, exists, connect,
+  // disconnect. Records are netavark's JSON (what inspect prints).
+
+  /// `berth network create`: a bridge network. `subnet` "" picks the first
+  /// free 10.89.N.0/24; an overlapping one is Error(InvalidState) naming
+  /// both networks. Returns the name ("podmanN" when `name` is empty).
+  /// Nothing is written on failure.
+  struct NetworkCreateRequest {
+    std::string name;
+    std::string driver;  ///< "" or "bridge"
+    std::string subnet;
+    std::string gateway;
+    std::string ipRange;
+    bool internal = false;
+    bool disableDns = false;
+    bool ignore = false;  ///< an existing network of that name is no error
+    std::vector<std::string> labels;
+  };
+  std::string createNetwork(const NetworkCreateRequest& request) const;
+
+  /// `berth network inspect`: the record. Error(NoSuchObject) "unable to
+  /// find network with name or ID x: network not found".
+  Json inspectNetwork(const std::string& nameOrId) const;
+
+  /// `berth network ls`: every network passing `filters` (name=, id=,
+  /// label=, driver=; regexps for name and id), by name. A bad filter is
+  /// Error(InvalidArgument).
+  std::vector<Json> listNetworks(const std::vector<std::string>& filters) const;
+
+  bool networkExists(const std::string& nameOrId) const;
+
+  /// `berth network rm`: per network, removed or an error: in use without
+  /// `force` is exit 2 (with `force` its containers are removed first),
+  /// unknown exit 1, as Podman.
+  struct RemoveNetworksReport {
+    std::vector<std::string> removed;
+    std::vector<std::string> errors;
+    int exitCode = 0;
+  };
+  RemoveNetworksReport removeNetworks(const std::vector<std::string>& names, bool force,
+                                      std::optional<unsigned> timeout) const;
+
+  /// `berth network prune`: removes the networks no container uses (never
+  /// the default one) that pass `filters` (label=); their names.
+  std::vector<std::string> pruneNetworks(const std::vector<std::string>& filters) const;
+
+  /// `berth network connect`: adds the network to the container's
+  /// configuration, and, when it runs, attaches it now (a new ethN, peers'
+  /// hosts files updated).
+  void connectNetwork(const std::string& network, const std::string& container,
+                      const std::vector<std::string>& aliases, const std::string& ip,
+                      const std::string& mac) const;
+  /// `berth network disconnect`: the reverse; a running container loses
+  /// the interface at once.
+  void disconnectNetwork(const std::string& network, const std::string& container) const;
+
   // --------------------------------------------------------------- secrets
   // secrets.cpp: secret create, ls, inspect, rm, exists.
 

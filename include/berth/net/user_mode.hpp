@@ -58,6 +58,11 @@ std::uint16_t pickFreePort(const std::string& protocol, const std::string& hostI
 /// address already in use" when a host port of `ports` cannot be bound.
 void checkHostPortsFree(const std::vector<spec::PortMapping>& ports);
 
+/// One request to a slirp4netns API socket (add_hostfwd, list_hostfwd,
+/// remove_hostfwd); its answer. A failed add_hostfwd throws
+/// Error(InvalidState) "cannot publish port 8080/tcp on 0.0.0.0: ...".
+Json slirpApi(const std::string& socketPath, const Json& request);
+
 /// The helper's path, "" when not installed.
 std::string findNetworkProgram(std::string_view command);
 

@@ -54,16 +54,29 @@ struct SecretSpec {
   bool operator==(const SecretSpec&) const = default;
 };
 
+/// One bridge network a container is on (--network NAME[:ip=,mac=,alias=],
+/// --ip, --mac-address, --network-alias).
+struct NetworkAttachment {
+  std::string name;  ///< as given; made the network's name at create
+  std::vector<std::string> aliases;
+  std::string ip;   ///< "" = allocated at start
+  std::string mac;  ///< "" = random at start
+
+  bool operator==(const NetworkAttachment&) const = default;
+};
+
 /// --network: the subset berth supports so far.
 struct NetworkMode {
   /// Private: the default network, chosen at create (a user-mode stack:
   /// Slirp4netns or Pasta, net::chooseNetworkCommand). Container: another
   /// container's network namespace.
-  enum class Kind { Private, None, Host, Path, Slirp4netns, Pasta, Container };
+  /// Bridge: the bridge networks in `networks`.
+  enum class Kind { Private, None, Host, Path, Slirp4netns, Pasta, Container, Bridge };
   Kind kind = Kind::Private;
   std::string path;  ///< Path: "ns:/run/netns/x" -> "/run/netns/x"; Container: name or id
   /// slirp4netns:allow_host_loopback=true,mtu=1500 or pasta:--map-gw,... as given
   std::vector<std::string> options;
+  std::vector<NetworkAttachment> networks;  ///< Bridge
 
   bool operator==(const NetworkMode&) const = default;
 };

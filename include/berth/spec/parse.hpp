@@ -101,9 +101,22 @@ void applySecurityOpt(ContainerSpec& spec, std::string_view value);
 /// --umask: 1 to 4 octal digits. "invalid umask string 8: invalid argument".
 std::uint32_t parseUmask(std::string_view value);
 
-/// --network none|host|private|ns:PATH. Other names: Error(NoSuchObject)
-/// "unable to find network with name or ID x: network not found".
+/// --network none|host|private|ns:PATH|container:X|slirp4netns[:..]|
+/// pasta[:..]; any other value names bridge networks: "a,b" or
+/// "a:ip=IP,mac=MAC,alias=NAME" ("bridge" is the default network
+/// "podman"). Whether they exist is checked at create.
 NetworkMode parseNetworkMode(std::string_view value);
+
+/// Every --network value, with --ip, --mac-address and --network-alias
+/// (which apply to the bridge networks; --ip and --mac-address to one
+/// only). Throws Error(InvalidArgument) naming the bad value.
+NetworkMode parseNetworkModes(const std::vector<std::string>& values, std::string_view ip,
+                              std::string_view mac, const std::vector<std::string>& aliases);
+
+/// A dotted-quad IPv4 address: "X is not an IP address".
+std::string parseStaticIp(std::string_view value);
+/// aa:bb:cc:dd:ee:ff, returned lower-case: "address X: invalid MAC address".
+std::string parseMacAddress(std::string_view value);
 
 /// --log-driver: k8s-file (json-file is an alias), journald, none,
 /// passthrough. "invalid log driver: invalid argument".

@@ -56,6 +56,9 @@ class ContainerStore {
 
   /// Replaces state.json atomically. The caller holds lock(id).
   void writeState(const std::string& id, const ContainerState& state, bool durable = true) const;
+  /// Replaces config.json (network connect/disconnect); the caller holds
+  /// the container's lock.
+  void writeConfig(const ContainerConfig& config) const;
 
   /// The container's lock (runroot/locks/<id>.lock).
   FileLock lock(const std::string& id) const;

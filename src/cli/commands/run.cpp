@@ -58,7 +58,10 @@ struct CreateFlags {
   std::string pidsLimit;
   std::string cpus;
   std::string cpuShares;
-  std::string network;
+  std::vector<std::string> networks;
+  std::string ip;
+  std::string macAddress;
+  std::vector<std::string> networkAliases;
   std::string pod;
   std::vector<std::string> publish;
   std::vector<std::string> dns;
@@ -137,7 +140,10 @@ void defineFlags(CLI::App* app, CreateFlags& f, bool run) {
   app->add_option("--pids-limit", f.pidsLimit, "Tune container pids limit (set -1 for unlimited)");
   app->add_option("--cpus", f.cpus, "Number of CPUs. The default is 0.000 which means no limit");
   app->add_option("-c,--cpu-shares", f.cpuShares, "CPU shares (relative weight)");
-  app->add_option("--network,--net", f.network, "Connect a container to a network");
+  addOption(app, "--network,--net", f.networks, "Connect a container to a network");
+  app->add_option("--ip", f.ip, "Specify a static IPv4 address for the container");
+  app->add_option("--mac-address", f.macAddress, "Container MAC address (e.g. 92:d0:c6:0a:29:33)");
+  addOption(app, "--network-alias", f.networkAliases, "Add network-scoped alias for the container");
   app->add_option("--pod", f.pod,
                   "Run container in an existing pod (new:NAME creates the pod first)");
   addOption(app, "-p,--publish", f.publish,
@@ -268,7 +274,7 @@ spec::ContainerSpec buildSpec(const CreateFlags& f, const std::vector<std::strin
   if (!f.pidsLimit.empty()) s.pidsLimit = spec::parseIntFlag(f.pidsLimit, "--pids-limit");
   if (!f.cpus.empty()) s.cpus = spec::parseCpus(f.cpus);
   if (!f.cpuShares.empty()) s.cpuShares = spec::parseUintFlag(f.cpuShares, "--cpu-shares");
-  if (!f.network.empty()) s.network = spec::parseNetworkMode(f.network);
+  s.network = spec::parseNetworkModes(f.networks, f.ip, f.macAddress, f.networkAliases);
   s.pod = f.pod;
   for (const auto& p : f.publish)
     for (auto& mapping : spec::parsePublish(p))

@@ -56,7 +56,7 @@ TEST_CASE("ContainerSpec round trip keeps every field") {
   s.pidsLimit = -1;
   s.cpus = 1.5;
   s.cpuShares = 512;
-  s.network = {NetworkMode::Kind::Path, "/run/netns/x", {}};
+  s.network = {NetworkMode::Kind::Path, "/run/netns/x", {}, {}};
   s.ports = {{"127.0.0.1", 80, 8080, 2, "udp"}};
   s.publishAll = true;
   s.rm = true;
@@ -73,6 +73,12 @@ TEST_CASE("ContainerSpec round trip keeps every field") {
   CHECK(back.toJson() == json);
   CHECK(back.entrypoint == std::vector<std::string>{""});
   CHECK(back.network == s.network);
+  // Bridge networks keep their attachments.
+  s.network = {NetworkMode::Kind::Bridge,
+               "",
+               {},
+               {{"web", {"www"}, "10.89.0.9", "02:00:00:00:00:01"}, {"db", {}, "", ""}}};
+  CHECK(ContainerSpec::fromJson(Json::parse(s.toJson().dump()), "x").network == s.network);
   CHECK(back.ports == s.ports);
   CHECK(back.publishAll);
   CHECK(back.volumes == s.volumes);
@@ -91,5 +97,5 @@ TEST_CASE("ContainerSpec::fromJson names the bad field") {
     CHECK(e.kind() == Errc::InvalidArgument);
     CHECK(std::string(e.what()) == "config.json: spec.memory: expected a number");
   }
-  CHECK_THROWS_AS(ContainerSpec::fromJson(Json{{"network", {{"mode", "bridge"}}}}, "x"), Error);
+  CHECK_THROWS_AS(ContainerSpec::fromJson(Json{{"network", {{"mode", "macvlan"}}}}, "x"), Error);
 }

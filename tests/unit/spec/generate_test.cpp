@@ -346,7 +346,7 @@ TEST_CASE("user, security and namespaces") {
   spec.rm = true;
   spec.stopSignal = 2;
   spec.umask = 077;
-  spec.network = {NetworkMode::Kind::None, "", {}};
+  spec.network = {NetworkMode::Kind::None, "", {}, {}};
   spec.annotations = {{"io.kubernetes.cri-o.TTY", "x"}, {"mine", "1"}};
   auto ctx = context(root.path());
   ctx.cgroupNamespace = true;
@@ -372,7 +372,7 @@ TEST_CASE("user, security and namespaces") {
   CHECK(types == Strings{"pid", "network", "ipc", "uts", "mount", "cgroup"});
 
   spec = {};
-  spec.network = {NetworkMode::Kind::Host, "", {}};
+  spec.network = {NetworkMode::Kind::Host, "", {}, {}};
   ctx.hostHostname = "thehost";
   s = buildRuntimeSpec(spec, busybox(), ctx);
   CHECK(s.linuxConfig->findNamespace("network") == nullptr);
@@ -383,7 +383,7 @@ TEST_CASE("user, security and namespaces") {
         "sysctl net.ipv4.ip_forward=1 can't be set since Network Namespace set to host: invalid "
         "argument");
   spec = {};
-  spec.network = {NetworkMode::Kind::Path, "/run/netns/x", {}};
+  spec.network = {NetworkMode::Kind::Path, "/run/netns/x", {}, {}};
   s = buildRuntimeSpec(spec, busybox(), ctx);
   CHECK(s.linuxConfig->findNamespace("network")->path == "/run/netns/x");
   CHECK(s.hostname == "3e0b875b9599");

@@ -370,14 +370,43 @@ TEST_CASE("--umask, --network, --log-driver, --entrypoint, key=value") {
   CHECK(parseNetworkMode("host").kind == NetworkMode::Kind::Host);
   CHECK(parseNetworkMode("private").kind == NetworkMode::Kind::Private);
   CHECK(parseNetworkMode("ns:/run/netns/x") ==
-        NetworkMode{NetworkMode::Kind::Path, "/run/netns/x", {}});
-  CHECK(errorOf([] { parseNetworkMode("bogus"); }, Errc::NoSuchObject) ==
-        "unable to find network with name or ID bogus: network not found");
+        NetworkMode{NetworkMode::Kind::Path, "/run/netns/x", {}, {}});
+  // Other names are bridge networks, checked at create.
+  CHECK(parseNetworkMode("web").networks == std::vector<NetworkAttachment>{{"web", {}, "", ""}});
+  CHECK(parseNetworkMode("a,b").networks ==
+        std::vector<NetworkAttachment>{{"a", {}, "", ""}, {"b", {}, "", ""}});
+  CHECK(parseNetworkMode("bridge").networks.front().name == "podman");
+  CHECK(parseNetworkMode("web:ip=10.89.0.9,mac=02:AA:bb:cc:dd:ee,alias=x").networks ==
+        std::vector<NetworkAttachment>{{"web", {"x"}, "10.89.0.9", "02:aa:bb:cc:dd:ee"}});
+  CHECK(errorOf([] { parseNetworkMode("web:ip=10.89.0"); }) == "10.89.0 is not an IP address");
+  CHECK(errorOf([] { parseNetworkMode("web:bogus=1"); }) ==
+        "unknown bridge network option \"bogus=1\": expected alias=, ip= or mac=");
+  {
+    const NetworkMode m = parseNetworkModes({"a", "b"}, "", "", {"al"});
+    CHECK(m.kind == NetworkMode::Kind::Bridge);
+    CHECK(m.networks ==
+          std::vector<NetworkAttachment>{{"a", {"al"}, "", ""}, {"b", {"al"}, "", ""}});
+    CHECK(parseNetworkModes({"a"}, "10.89.0.5", "", {}).networks.front().ip == "10.89.0.5");
+    CHECK(errorOf([] {
+            parseNetworkModes({"a", "b"}, "10.89.0.5", "", {});
+          }) == "--ip can only be set for a single network");
+    CHECK(errorOf([] { parseNetworkModes({"a"}, "300.1.1.1", "", {}); }) ==
+          "300.1.1.1 is not an IP address");
+    CHECK(errorOf([] { parseNetworkModes({"a"}, "", "zz:zz", {}); }) ==
+          "address zz:zz: invalid MAC address");
+    CHECK(errorOf([] {
+            parseNetworkModes({"host", "a"}, "", "", {});
+          }) == "--network a: can only be combined with other bridge networks");
+    CHECK(errorOf([] { parseNetworkModes({"none"}, "", "", {"x"}); }) ==
+          "--network-alias can only be set for bridge networks");
+  }
   CHECK(parseNetworkMode("slirp4netns:allow_host_loopback=true,mtu=1500") ==
-        NetworkMode{NetworkMode::Kind::Slirp4netns, "", {"allow_host_loopback=true", "mtu=1500"}});
+        NetworkMode{
+            NetworkMode::Kind::Slirp4netns, "", {"allow_host_loopback=true", "mtu=1500"}, {}});
   CHECK(parseNetworkMode("pasta:--map-gw") ==
-        NetworkMode{NetworkMode::Kind::Pasta, "", {"--map-gw"}});
-  CHECK(parseNetworkMode("container:web") == NetworkMode{NetworkMode::Kind::Container, "web", {}});
+        NetworkMode{NetworkMode::Kind::Pasta, "", {"--map-gw"}, {}});
+  CHECK(parseNetworkMode("container:web") ==
+        NetworkMode{NetworkMode::Kind::Container, "web", {}, {}});
   CHECK(errorOf([] { parseNetworkMode("slirp4netns:bogus=1"); }) ==
         "unknown option for slirp4netns: \"bogus=1\"");
   CHECK(errorOf([] { parseNetworkMode("slirp4netns:mtu=12"); }) ==
