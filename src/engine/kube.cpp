@@ -4,7 +4,9 @@
 #include <sys/stat.h>
 
 #include <ctime>
+#include <exception>
 #include <set>
+#include <thread>
 
 #include <fmt/format.h>
 
@@ -199,15 +201,35 @@ Engine::KubeDownReport Engine::downKube(const std::string& text, const std::stri
                                         bool force) const {
   const kube::DownTargets targets = kube::downTargets(kube::parseYamlDocuments(text, what));
   KubeDownReport report;
+  enterUserNamespace();  // before the threads below
   state::ContainerStore store(paths_);
   std::set<std::string> pods;
+  std::vector<std::string> ids;
   for (const auto& name : targets.containers) {
     const std::string id = containerNamed(store, name);
     if (id.empty()) continue;
-    removeContainer(id, true, std::nullopt);
-    report.containers.push_back(id);
+    ids.push_back(id);
     for (const auto& pod : targets.pods)
       if (name.rfind(pod + "-", 0) == 0 && pods.insert(pod).second) report.pods.push_back(pod);
+  }
+  // Stopped in parallel, as a pod stops: one stop timeout, not one each.
+  std::vector<std::thread> stoppers;
+  std::vector<std::exception_ptr> failures(ids.size());
+  for (std::size_t i = 0; i < ids.size(); ++i)
+    stoppers.emplace_back([this, &ids, &failures, i] {
+      try {
+        stopContainer(ids[i], std::nullopt);
+      } catch (...) {
+        failures[i] = std::current_exception();
+      }
+    });
+  for (auto& thread : stoppers)
+    thread.join();
+  for (const auto& failure : failures)
+    if (failure) std::rethrow_exception(failure);
+  for (const auto& id : ids) {
+    removeContainer(id, true, std::nullopt);
+    report.containers.push_back(id);
   }
   const state::SecretStore secrets(paths_);
   for (const auto& name : targets.secrets) {
