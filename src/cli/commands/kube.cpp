@@ -179,7 +179,7 @@ void addKubeCommands(Cli& cli) {
 }
 
 void addGenerateKubeCommand(Cli& cli) {
-  cli.group("generate", "Generate structured data based on containers, pods or volumes");
+  cli.group("generate", "Generate structured data based on containers");
   defineGenerate(cli, "generate kube");
 }
 
