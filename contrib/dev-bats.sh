@@ -33,6 +33,6 @@ if [[ -n $user ]]; then
     exec runuser -u "$user" -- env -i HOME="$(getent passwd "$user" | cut -d: -f6)" \
         USER="$user" PATH=/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin LANG=C.UTF-8 \
         XDG_RUNTIME_DIR="/run/user/$uid" BERTH="$build/src/cli/berth" \
-        BERTH_FIXTURES="$fixtures" bats "${files[@]}"
+        BERTH_FIXTURES="$fixtures" KUBE_MODELS_DIR="${KUBE_MODELS_DIR:-}" bats "${files[@]}"
 fi
 BERTH="$build/src/cli/berth" BERTH_FIXTURES="$fixtures" exec bats "${files[@]}"

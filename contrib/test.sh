@@ -46,7 +46,7 @@ TEST_SUBID_COUNT=65536
 BUILD_PACKAGES=(
     meson ninja-build pkg-config g++
     libseccomp-dev libcap-dev libyaml-cpp-dev libfmt-dev libcli11-dev catch2
-    libcurl4-openssl-dev nlohmann-json3-dev libarchive-dev libssl-dev
+    libcurl4-openssl-dev nlohmann-json3-dev libarchive-dev libssl-dev libyaml-dev
     go-md2man clang-format
 )
 TEST_PACKAGES=(
@@ -55,7 +55,7 @@ TEST_PACKAGES=(
     passt slirp4netns fuse-overlayfs iptables
 )
 PEER_PACKAGES=(
-    podman crun skopeo docker-registry apache2-utils nodejs npm
+    podman catatonit crun skopeo docker-registry apache2-utils nodejs npm
     systemd hyperfine
 )
 
@@ -417,6 +417,18 @@ function stage_system_tests() {
             fail 1 "fixtures: tests/fixtures/make-images.sh failed"
         fi
     fi
+    # The Kubernetes schema validator of 120-kube.bats (kube-validate.js):
+    # kubernetes-models@4 and a YAML reader, from the npm registry.
+    KUBE_MODELS_DIR=
+    if command -v npm >/dev/null; then
+        mkdir -p "$SYSTEM_DIR/npm"
+        if (cd "$SYSTEM_DIR/npm" && npm install --silent --no-audit --no-fund \
+            kubernetes-models@4 yaml@2 >/dev/null); then
+            KUBE_MODELS_DIR=$SYSTEM_DIR/npm/node_modules
+        else
+            fail 1 "npm install kubernetes-models@4 yaml@2 failed"
+        fi
+    fi
     chmod -R a+rX "$SYSTEM_DIR"
 }
 
@@ -493,13 +505,13 @@ function run_bats() {
                     LANG=C.UTF-8 TERM=dumb \
                     XDG_RUNTIME_DIR="/run/user/$uid" \
                     BERTH="$BERTH_BIN" BERTH_EXPECT_MAN="$expect_man" \
-                    BERTH_FIXTURES="$BERTH_FIXTURES" \
+                    BERTH_FIXTURES="$BERTH_FIXTURES" KUBE_MODELS_DIR="$KUBE_MODELS_DIR" \
                     bats --tap "$f" </dev/null 2>&1) | tee "$tap"
             rc=${PIPESTATUS[0]}
         else
             (cd "$SYSTEM_DIR/system" &&
                 BERTH="$BERTH_BIN" BERTH_EXPECT_MAN="$expect_man" \
-                    BERTH_FIXTURES="$BERTH_FIXTURES" \
+                    BERTH_FIXTURES="$BERTH_FIXTURES" KUBE_MODELS_DIR="$KUBE_MODELS_DIR" \
                     timeout --kill-after=30 "$BATS_TIMEOUT" \
                     bats --tap "$f" </dev/null 2>&1) | tee "$tap"
             rc=${PIPESTATUS[0]}

@@ -102,6 +102,8 @@ void addRunCommand(Cli& cli);
 void addImagesCommand(Cli& cli);
 void addImportCommand(Cli& cli);
 void addInfoCommand(Cli& cli);
+void addKubeCommands(Cli& cli);
+void addGenerateKubeCommand(Cli& cli);
 void addLoadCommand(Cli& cli);
 void addLoginCommands(Cli& cli);
 void addPullCommand(Cli& cli);

@@ -40,6 +40,8 @@ const Definer kDefiners[] = {
     {{"images", "image"}, berth::cli::addImagesCommand},
     {{"import", "image"}, berth::cli::addImportCommand},
     {{"info"}, berth::cli::addInfoCommand},
+    {{"kube"}, berth::cli::addKubeCommands},
+    {{"generate"}, berth::cli::addGenerateKubeCommand},
     {{"load", "image"}, berth::cli::addLoadCommand},
     {{"login", "logout"}, berth::cli::addLoginCommands},
     {{"network"}, berth::cli::addNetworkCommands},

@@ -74,7 +74,12 @@ std::string Engine::createSecret(const SecretCreateRequest& request) const {
   for (const auto& label : request.labels)
     spec::parseKeyValue(label, "label", record.labels);
   std::string data;
-  if (request.fromEnv) {
+  if (request.data) {
+    data = *request.data;
+    if (data.empty() || data.size() >= 512000)
+      throwError(Errc::InvalidArgument, "secret {}: data must be 1 byte to 512000 bytes",
+                 request.name);
+  } else if (request.fromEnv) {
     const char* value = std::getenv(request.source.c_str());
     if (value == nullptr)
       throwError(Errc::InvalidArgument,

@@ -720,6 +720,7 @@ class Engine {
     bool fromEnv = false;
     std::string driver;  ///< "" or "file"
     std::vector<std::string> labels;
+    std::optional<std::string> data;  ///< given data instead of `source` (kube play)
   };
   std::string createSecret(const SecretCreateRequest& request) const;
 
@@ -735,6 +736,58 @@ class Engine {
   std::string removeSecret(const std::string& nameOrId) const;
   /// Ids of all secrets (secret rm --all).
   std::vector<std::string> secretIds() const;
+
+  // ------------------------------------------------------------------ kube
+  // kube.cpp: kube generate, play and down (src/kube does the converting).
+
+  /// `berth kube generate`: YAML for the containers (Podman's header, the
+  /// PVCs of their named volumes, the workload of `type`, a Service with
+  /// `service`). Error(NoSuchContainer) for an unknown name,
+  /// Error(InvalidArgument) for a bad type or replicas.
+  struct KubeGenerateRequest {
+    std::vector<std::string> names;
+    std::string type = "pod";
+    std::optional<unsigned> replicas;
+    bool service = false;
+  };
+  std::string generateKube(const KubeGenerateRequest& request) const;
+
+  /// `berth kube play`: the YAML `text` (read from `what`, for messages)
+  /// becomes volumes, secrets and containers "<pod>-<container>", started
+  /// unless !start. Everything is checked before anything is made; a
+  /// failure while making removes what was made.
+  struct KubePlayRequest {
+    std::string text;
+    std::string what;
+    std::vector<std::string> configMapFiles;
+    std::string network;
+    std::vector<std::string> publish;
+    std::string logDriver;
+    bool start = true;
+    bool replace = false;
+    ProgressSink pullProgress;
+  };
+  struct KubePlayReport {
+    struct Pod {
+      std::string id;  ///< the pod's name until berth has pods
+      std::vector<std::string> containers;
+    };
+    std::vector<std::string> volumes;
+    std::vector<Pod> pods;
+    std::vector<std::string> warnings;
+  };
+  KubePlayReport playKube(const KubePlayRequest& request) const;
+
+  /// `berth kube down`: removes the containers (and secrets) play made for
+  /// these documents; PVC volumes only with `force`. Names that are gone
+  /// are skipped.
+  struct KubeDownReport {
+    std::vector<std::string> pods;        ///< pods whose containers were removed
+    std::vector<std::string> containers;  ///< removed container ids
+    std::vector<std::string> volumes;
+    std::vector<std::string> secrets;
+  };
+  KubeDownReport downKube(const std::string& text, const std::string& what, bool force) const;
 
   /// `berth unshare`: replaces the process with `command` (default: $SHELL,
   /// else /bin/sh) inside the user namespace, with CONTAINERS_GRAPHROOT and
