@@ -310,6 +310,7 @@ int Monitor::run() {
     sendJson(sync_.get(), started.toJson());
   }
   sync_.reset();
+  announceRunning();
 
   try {
     log_ = std::make_unique<Output>(config_);
@@ -325,6 +326,32 @@ int Monitor::run() {
     return kExitEngineError;
   }
   return 0;
+}
+
+void Monitor::announceRunning() noexcept {
+  const std::string pid = std::to_string(::getpid());
+  try {
+    writeFileAtomic(config_.runDir + "/" + runtime::kMonitorPidFile, pid + "\n", 0644, false);
+  } catch (const Error&) {
+    // PIDFile= of a forking unit only: the container runs regardless.
+  }
+  if (config_.notifySocket.empty()) return;
+  sockaddr_un address{};
+  address.sun_family = AF_UNIX;
+  if (config_.notifySocket.size() >= sizeof(address.sun_path)) return;
+  std::memcpy(address.sun_path, config_.notifySocket.data(), config_.notifySocket.size());
+  socklen_t length =
+      static_cast<socklen_t>(offsetof(sockaddr_un, sun_path) + config_.notifySocket.size());
+  if (address.sun_path[0] == '@')
+    address.sun_path[0] = '\0';  // abstract
+  else
+    ++length;
+  const UniqueFd socket(::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0));
+  if (!socket) return;
+  const std::string message = "MAINPID=" + pid + "\nREADY=1\n";
+  // Nobody to tell when it fails: the service manager times the unit out.
+  [[maybe_unused]] auto n = ::sendto(socket.get(), message.data(), message.size(), MSG_NOSIGNAL,
+                                     reinterpret_cast<const sockaddr*>(&address), length);
 }
 
 void Monitor::setUpLoop() {

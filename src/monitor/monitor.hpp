@@ -54,6 +54,7 @@ class Monitor {
   void removeCgroup() noexcept;
   void connectNetwork();
   void disconnectNetwork() noexcept;
+  void announceRunning() noexcept;
 
   runtime::MonitorConfig config_;
   UniqueFd sync_;

@@ -56,6 +56,7 @@ Json MonitorConfig::toJson() const {
       {"volumeInits", volumes},
       {"extraEnv", extraEnv},
       {"network", network},
+      {"notifySocket", notifySocket},
   };
 }
 
@@ -102,6 +103,7 @@ MonitorConfig MonitorConfig::fromJson(const Json& json) {
   }
   take(json, "extraEnv", config.extraEnv);
   if (auto it = json.find("network"); it != json.end()) config.network = *it;
+  take(json, "notifySocket", config.notifySocket);
   return config;
 }
 

@@ -78,6 +78,8 @@ struct CreateFlags {
   spec::HealthFlags health;
   std::string healthOnFailure = "none";
   bool noHealthcheck = false;
+  std::string sdnotify = "container";
+  std::string cgroups = "enabled";
 };
 
 void addOption(CLI::App* app, const std::string& names, std::vector<std::string>& target,
@@ -178,6 +180,13 @@ void defineFlags(CLI::App* app, CreateFlags& f, bool run) {
   app->add_option("--health-on-failure", f.healthOnFailure,
                   "action to take once the container turns unhealthy");
   app->add_flag("--no-healthcheck", f.noHealthcheck, "Disable healthchecks on container");
+  app->add_option("--sdnotify", f.sdnotify,
+                  "control sd-notify behavior (\"container\"|\"conmon\"|\"ignore\")")
+      ->capture_default_str();
+  app->add_option("--cgroups", f.cgroups,
+                  "control container cgroup configuration "
+                  "(\"enabled\"|\"disabled\"|\"no-conmon\"|\"split\")")
+      ->capture_default_str();
 }
 
 bool parseBool(const std::string& value, const char* flag) {
@@ -297,6 +306,13 @@ spec::ContainerSpec buildSpec(const CreateFlags& f, const std::vector<std::strin
   s.healthOnFailure = spec::parseHealthOnFailure(f.healthOnFailure);
   s.tty = f.tty;
   s.interactive = f.interactive;
+  if (f.sdnotify != "container" && f.sdnotify != "conmon" && f.sdnotify != "ignore")
+    throwError(Errc::InvalidArgument,
+               "invalid sdnotify value \"{}\": must be container, conmon or ignore", f.sdnotify);
+  if (f.cgroups != "enabled" && f.cgroups != "disabled" && f.cgroups != "no-conmon")
+    throwError(Errc::InvalidArgument,
+               "invalid cgroups mode \"{}\": expected enabled, disabled or no-conmon{}", f.cgroups,
+               f.cgroups == "split" ? " (split is not supported)" : "");
   return s;
 }
 
