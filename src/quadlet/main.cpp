@@ -50,8 +50,13 @@ std::vector<std::string> searchDirs(bool user) {
   return dirs;
 }
 
-std::vector<std::string> quadletFiles(const std::string& dir) {
+std::vector<std::string> quadletFiles(const std::string& given) {
   std::vector<std::string> files;
+  // SourcePath= must be a normalized path.
+  char* resolved = ::realpath(given.c_str(), nullptr);
+  if (resolved == nullptr) return files;
+  const std::string dir = resolved;
+  std::free(resolved);
   DIR* d = ::opendir(dir.c_str());
   if (d == nullptr) return files;
   while (const dirent* entry = ::readdir(d)) {

@@ -386,9 +386,14 @@ Unit containerUnit(const ContainerFacts& c, const GenerateOptions& options) {
     extraEnv = std::move(command.extraEnv);
     if (!command.restartPolicy.empty()) restartPolicy = command.restartPolicy;
     startLimitBurst = command.startLimitBurst;
-  } else {
-    execStart = c.executable + " start " + nameOrId;
   }
+  // berth's global flags of the create command (--root, --runroot): every
+  // command of the unit needs them to find the container.
+  std::string berth = c.executable;
+  if (const std::size_t index = commandIndex(c.createCommand); index > 2)
+    for (std::size_t i = 1; i + 1 < index; ++i)
+      berth += " " + escapeArgument(c.createCommand[i]);
+  if (!isNew) execStart = berth + " start " + nameOrId;
   const std::string unitName = options.templateUnit ? serviceName + "@" : serviceName;
 
   std::string u;
@@ -425,13 +430,13 @@ Unit containerUnit(const ContainerFacts& c, const GenerateOptions& options) {
     u += fmt::format(
         "ExecStop={0} stop \\\n\t--ignore -t {1} \\\n\t--cidfile=%t/%n.ctr-id\n"
         "ExecStopPost={0} rm \\\n\t-f \\\n\t--ignore -t {1} \\\n\t--cidfile=%t/%n.ctr-id\n",
-        c.executable, stopTimeout);
+        berth, stopTimeout);
     u += "Type=notify\nNotifyAccess=all\n";
   } else {
     u += "ExecStart=" + execStart + "\n";
     u += fmt::format(
-        "ExecStop={0} stop  \\\n\t-t {1} {2}\nExecStopPost={0} stop  \\\n\t-t {1} {2}\n",
-        c.executable, stopTimeout, nameOrId);
+        "ExecStop={0} stop  \\\n\t-t {1} {2}\nExecStopPost={0} stop  \\\n\t-t {1} {2}\n", berth,
+        stopTimeout, nameOrId);
     u += "PIDFile=" + c.monitorPidFile + "\n";
     u += "Type=forking\n";
   }

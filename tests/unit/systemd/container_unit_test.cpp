@@ -232,6 +232,15 @@ TEST_CASE("the recorded command is rewritten as Podman does", "[systemd]") {
         std::string::npos);
   CHECK(text.find("Environment=HOME=/root\nRestart=on-failure\nStartLimitBurst=4\n") !=
         std::string::npos);
+  CHECK(text.find("ExecStop=/usr/bin/berth --root /r stop \\\n\t--ignore -t 10") !=
+        std::string::npos);
+  options.newContainer = false;
+  const std::string existing = containerUnit(c, options).content;
+  CHECK(existing.find("ExecStart=/usr/bin/berth --root /r start " + c.id + "\n") !=
+        std::string::npos);
+  CHECK(existing.find("ExecStopPost=/usr/bin/berth --root /r stop  \\\n\t-t 10 " + c.id) !=
+        std::string::npos);
+  options.newContainer = true;
   c.createCommand = {"berth", "start", "x"};
   CHECK_THROWS_AS(containerUnit(c, options), berth::Error);
 }

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 // Quadlet files: the converter's errors and words, and generate quadlet's
 // files read back by the converter.
-#include "berth/base/error.hpp"
 #include "berth/systemd/quadlet.hpp"
+#include "berth/base/error.hpp"
 #include "catch.hpp"
 
 using namespace berth::systemd;
@@ -36,9 +36,9 @@ TEST_CASE("quadlet errors name the file and line", "[systemd][quadlet]") {
                     "/q/a.container: no Image= key in section [Container]");
   CHECK_THROWS_WITH(quadletUnit("/q/a.container", "# c\n[Container]\nImage=x\nFoo=1\n", {}),
                     "/q/a.container:4: unknown key 'Foo' in section [Container]");
-  CHECK_THROWS_WITH(quadletUnit("/q/a.container", "[Container]\nImage=x\nPublishPort=1:2:3:4\n",
-                                {}),
-                    Catch::StartsWith("/q/a.container:3: invalid PublishPort '1:2:3:4': "));
+  CHECK_THROWS_WITH(
+      quadletUnit("/q/a.container", "[Container]\nImage=x\nPublishPort=1:2:3:4\n", {}),
+      Catch::StartsWith("/q/a.container:3: invalid PublishPort '1:2:3:4': "));
   CHECK_THROWS_WITH(quadletUnit("/q/a.container", "[Container]\nImage=x\nReadOnly=maybe\n", {}),
                     "/q/a.container:3: invalid boolean 'maybe' for ReadOnly");
   CHECK_THROWS_WITH(quadletUnit("/q/a.container", "[Container]\nImage=x\nExec=\"open\n", {}),
@@ -50,9 +50,9 @@ TEST_CASE("quadlet errors name the file and line", "[systemd][quadlet]") {
 }
 
 TEST_CASE("a .volume becomes a oneshot volume create", "[systemd][quadlet]") {
-  const Unit unit = quadletUnit("/q/data.volume",
-                                "[Volume]\nLabel=a=b\nUser=7\nOptions=size=1m\nType=tmpfs\n",
-                                QuadletContext{"/bin/berth"});
+  const Unit unit =
+      quadletUnit("/q/data.volume", "[Volume]\nLabel=a=b\nUser=7\nOptions=size=1m\nType=tmpfs\n",
+                  QuadletContext{"/bin/berth"});
   CHECK(unit.name == "data-volume");
   CHECK(execStart(unit) ==
         "/bin/berth volume create --ignore --label a=b --uid 7 --opt type=tmpfs --opt o=size=1m "
@@ -60,11 +60,30 @@ TEST_CASE("a .volume becomes a oneshot volume create", "[systemd][quadlet]") {
 }
 
 TEST_CASE("generate quadlet: a create command becomes a .container", "[systemd][quadlet]") {
-  const Unit file = quadletContainerFile(
-      "web", {"/usr/bin/berth", "--root", "/r", "run", "-d", "--rm", "--name", "web", "-e",
-              "G=hello world", "-p", "8080:80", "-u", "1:2", "--read-only", "-h", "host",
-              "--stop-timeout=5", "-it", "--sdnotify=container", "busybox", "sh", "-c",
-              "echo \"$X\""});
+  const Unit file = quadletContainerFile("web", {"/usr/bin/berth",
+                                                 "--root",
+                                                 "/r",
+                                                 "run",
+                                                 "-d",
+                                                 "--rm",
+                                                 "--name",
+                                                 "web",
+                                                 "-e",
+                                                 "G=hello world",
+                                                 "-p",
+                                                 "8080:80",
+                                                 "-u",
+                                                 "1:2",
+                                                 "--read-only",
+                                                 "-h",
+                                                 "host",
+                                                 "--stop-timeout=5",
+                                                 "-it",
+                                                 "--sdnotify=container",
+                                                 "busybox",
+                                                 "sh",
+                                                 "-c",
+                                                 "echo \"$X\""});
   CHECK(file.name == "web.container");
   CHECK(file.content ==
         "[Container]\nImage=busybox\nContainerName=web\nEnvironment=\"G=hello world\"\n"
