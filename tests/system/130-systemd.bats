@@ -79,6 +79,7 @@ PY
         sh -c 'printf "[%s]\n" "$@"; sleep 1000' argv0 "$tricky" plain
     run_berth inspect --format '{{json .Config.CreateCommand}}' $name
     assert "$output" =~ '"it'"'"'s \\"quoted\\" 100% \$HOME \\\\ end"' "recorded exactly"
+    is "$(jq -r '.[0]' <<<"$output")" "$BERTH" "argv[0] as typed, as Podman records os.Args"
 
     run_berth generate systemd --new --name $name
     local unit="$BATS_TEST_TMPDIR/container-$name.service"

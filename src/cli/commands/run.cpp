@@ -316,14 +316,10 @@ spec::ContainerSpec buildSpec(const CreateFlags& f, const std::vector<std::strin
   return s;
 }
 
+// Config.CreateCommand: the command line exactly as typed, argv[0] included
+// (Podman records os.Args); generate systemd puts berth's own path first.
 std::vector<std::string> commandLine(int argc, char** argv) {
-  std::vector<std::string> out;
-  char buffer[4096];
-  const ssize_t n = ::readlink("/proc/self/exe", buffer, sizeof(buffer) - 1);
-  out.push_back(n > 0 ? std::string(buffer, static_cast<std::size_t>(n)) : argv[0]);
-  for (int i = 1; i < argc; ++i)
-    out.emplace_back(argv[i]);
-  return out;
+  return std::vector<std::string>(argv, argv + argc);
 }
 
 void checkCidfile(const std::string& path) {
