@@ -422,9 +422,14 @@ Started startLocked(const state::StorePaths& paths, const state::ContainerStore&
   monitor.volumeInits = detail::pendingVolumeInits(paths, spec);
   monitor.extraEnv = detail::secretEnvironment(paths, spec);
   monitor.network = network;
-  if (modes.sdNotify.value_or("container") == "conmon")
-    if (const char* notify = ::getenv("NOTIFY_SOCKET"); notify != nullptr)
-      monitor.notifySocket = notify;
+  // Under systemd: conmon, the monitor says READY; container (Podman's
+  // default), the container does, through the monitor's proxy.
+  const std::string sdNotify = modes.sdNotify.value_or("container");
+  if (const char* notify = ::getenv("NOTIFY_SOCKET");
+      notify != nullptr && *notify != '\0' && sdNotify != "ignore") {
+    monitor.notifySocket = notify;
+    monitor.notifyProxy = sdNotify == "container";
+  }
 
   Started started;
   started.sync = spawnMonitor(monitor);

@@ -57,6 +57,7 @@ Json MonitorConfig::toJson() const {
       {"extraEnv", extraEnv},
       {"network", network},
       {"notifySocket", notifySocket},
+      {"notifyProxy", notifyProxy},
   };
 }
 
@@ -104,6 +105,7 @@ MonitorConfig MonitorConfig::fromJson(const Json& json) {
   take(json, "extraEnv", config.extraEnv);
   if (auto it = json.find("network"); it != json.end()) config.network = *it;
   take(json, "notifySocket", config.notifySocket);
+  take(json, "notifyProxy", config.notifyProxy);
   return config;
 }
 

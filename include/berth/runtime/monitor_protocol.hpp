@@ -73,6 +73,11 @@ struct MonitorConfig {
   /// mode: the monitor is the process that lives as long as the service).
   /// "" = nobody to tell.
   std::string notifySocket;
+  /// --sdnotify=container: the container gets its own socket
+  /// (/run/notify/notify.sock, bound from runDir/notify) as $NOTIFY_SOCKET;
+  /// the monitor sends only MAINPID and forwards the container's messages
+  /// (READY, STATUS, WATCHDOG...) to notifySocket, without their MAINPID.
+  bool notifyProxy = false;
 
   Json toJson() const;
   static MonitorConfig fromJson(const Json& json);
