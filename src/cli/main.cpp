@@ -4,6 +4,12 @@
 
 #include "cli.hpp"
 
+namespace berth::cli {
+// generate.cpp; declared here rather than in cli.hpp, which every command
+// includes.
+void addGenerateSystemdCommand(Cli& cli);
+}  // namespace berth::cli
+
 namespace {
 
 using berth::cli::Cli;
@@ -24,6 +30,7 @@ const Definer kDefiners[] = {
     {{"create", "container"}, berth::cli::addCreateCommand},
     {{"diff", "container"}, berth::cli::addDiffCommand},
     {{"exec", "container"}, berth::cli::addExecCommand},
+    {{"generate"}, berth::cli::addGenerateSystemdCommand},
     {{"healthcheck"}, berth::cli::addHealthcheckCommand},
     {{"export", "container"}, berth::cli::addExportCommand},
     {{"logs", "container"}, berth::cli::addLogsCommand},

@@ -25,6 +25,7 @@
 #include "berth/spec/ports.hpp"
 #include "berth/state/health.hpp"
 #include "berth/state/secret_store.hpp"
+#include "berth/systemd/unit.hpp"
 #include "container_internal.hpp"
 
 namespace berth::engine {
@@ -597,7 +598,8 @@ Json Engine::inspectContainer(const std::string& nameOrId) const {
   config["Timeout"] = 0;
   config["StopTimeout"] = spec.stopTimeout.value_or(10);
   config["Passwd"] = true;
-  config["sdNotifyMode"] = "container";
+  config["sdNotifyMode"] =
+      systemd::recordedModes(record.config.command).sdNotify.value_or("container");
   const std::string networkMode =
       spec.network.kind == spec::NetworkMode::Kind::Host          ? "host"
       : spec.network.kind == spec::NetworkMode::Kind::None        ? "none"

@@ -37,6 +37,7 @@
 #include "berth/spec/parse.hpp"
 #include "berth/state/health.hpp"
 #include "berth/state/volume_store.hpp"
+#include "berth/systemd/unit.hpp"
 #include "berth_config.h"
 #include "container_internal.hpp"
 #include "container_root.hpp"
@@ -434,7 +435,11 @@ Started startLocked(const state::StorePaths& paths, const state::ContainerStore&
   monitor.keepStdin = keepStdin || spec.interactive;
   monitor.terminalRows = windowSize.first;
   monitor.terminalColumns = windowSize.second;
-  monitor.useCgroup = cgroupsUsable(paths.rootless);
+  // --cgroups and --sdnotify are read back from the create command (not in
+  // the spec yet).
+  const systemd::RecordedModes modes = systemd::recordedModes(record.config.command);
+  monitor.useCgroup =
+      modes.cgroups.value_or("enabled") != "disabled" && cgroupsUsable(paths.rootless);
   monitor.rootless = paths.rootless;
   monitor.cleanupCommand = {selfExecutable(), "--root",    paths.graphRoot, "--runroot",
                             paths.runRoot,    "container", "cleanup",       id};
@@ -454,6 +459,14 @@ Started startLocked(const state::StorePaths& paths, const state::ContainerStore&
   monitor.volumeInits = detail::pendingVolumeInits(paths, spec);
   monitor.extraEnv = detail::secretEnvironment(paths, spec);
   monitor.network = network;
+  // Under systemd: conmon, the monitor says READY; container (Podman's
+  // default), the container does, through the monitor's proxy.
+  const std::string sdNotify = modes.sdNotify.value_or("container");
+  if (const char* notify = ::getenv("NOTIFY_SOCKET");
+      notify != nullptr && *notify != '\0' && sdNotify != "ignore") {
+    monitor.notifySocket = notify;
+    monitor.notifyProxy = sdNotify == "container";
+  }
 
   Started started;
   started.sync = spawnMonitor(monitor);

@@ -45,6 +45,7 @@ constexpr std::uint64_t kTagStdout = 2;
 constexpr std::uint64_t kTagStderr = 3;
 constexpr std::uint64_t kTagListen = 4;
 constexpr std::uint64_t kTagHealth = 5;
+constexpr std::uint64_t kTagNotify = 6;
 constexpr std::uint64_t kFirstClientTag = 16;
 
 // Output read per wakeup; also the largest attach datagram.
@@ -174,6 +175,7 @@ void Monitor::launchContainer() {
   if (spec.process)
     for (const auto& entry : config_.extraEnv)
       spec.process->env.push_back(entry);
+  if (config_.notifyProxy && !config_.notifySocket.empty()) openNotifyProxy(spec);
   const runtime::RootfsPlan rootfs = runtime::planRootfs(config_.rootfs);
   const runtime::CapabilityMasks masks = masksOf(spec);
   std::optional<runtime::SeccompProgram> seccomp;
@@ -311,6 +313,7 @@ int Monitor::run() {
     sendJson(sync_.get(), started.toJson());
   }
   sync_.reset();
+  announceRunning();
 
   try {
     log_ = std::make_unique<Output>(config_);
@@ -328,6 +331,78 @@ int Monitor::run() {
   return 0;
 }
 
+void Monitor::sendNotify(std::string_view message) noexcept {
+  sockaddr_un address{};
+  address.sun_family = AF_UNIX;
+  if (config_.notifySocket.size() >= sizeof(address.sun_path)) return;
+  std::memcpy(address.sun_path, config_.notifySocket.data(), config_.notifySocket.size());
+  socklen_t length =
+      static_cast<socklen_t>(offsetof(sockaddr_un, sun_path) + config_.notifySocket.size());
+  if (address.sun_path[0] == '@')
+    address.sun_path[0] = '\0';  // abstract
+  else
+    ++length;
+  const UniqueFd socket(::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0));
+  if (!socket) return;
+  // Nobody to tell when it fails: the service manager times the unit out.
+  [[maybe_unused]] auto n = ::sendto(socket.get(), message.data(), message.size(), MSG_NOSIGNAL,
+                                     reinterpret_cast<const sockaddr*>(&address), length);
+}
+
+void Monitor::announceRunning() noexcept {
+  const std::string pid = std::to_string(::getpid());
+  try {
+    writeFileAtomic(config_.runDir + "/" + runtime::kMonitorPidFile, pid + "\n", 0644, false);
+  } catch (const Error&) {
+    // PIDFile= of a forking unit only: the container runs regardless.
+  }
+  if (config_.notifySocket.empty()) return;
+  // The proxy (container mode) leaves READY to the container.
+  sendNotify("MAINPID=" + pid + (notifyProxy_ ? "\n" : "\nREADY=1\n"));
+}
+
+// --sdnotify=container: a socket the container gets as $NOTIFY_SOCKET, bound
+// before the launch so that its bind mount has a source.
+void Monitor::openNotifyProxy(oci::Spec& spec) {
+  const std::string dir = config_.runDir + "/notify";
+  makeDirs(dir, 0755);
+  const UniqueFd dirFd = openFile(dir, O_PATH | O_DIRECTORY);
+  const std::string path = dir + "/notify.sock";
+  ::unlink(path.c_str());
+  notifyProxy_.reset(::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0));
+  if (!notifyProxy_) throwErrno("create the notify socket");
+  sockaddr_un address{};
+  address.sun_family = AF_UNIX;
+  const std::string bindPath = runtime::socketPath(path, dirFd.get());
+  std::strncpy(address.sun_path, bindPath.c_str(), sizeof(address.sun_path) - 1);
+  if (::bind(notifyProxy_.get(), reinterpret_cast<sockaddr*>(&address), sizeof(address)) != 0)
+    throwErrno("bind the notify socket {}", path);
+  // Any user of the container may tell it is ready.
+  if (::fchmodat(dirFd.get(), "notify.sock", 0666, 0) != 0)
+    throwErrno("chmod the notify socket {}", path);
+  spec.mounts.push_back(oci::Mount{"/run/notify", "bind", dir, {"rbind", "rw"}, Json::object()});
+  if (spec.process) spec.process->env.push_back("NOTIFY_SOCKET=/run/notify/notify.sock");
+}
+
+// A datagram from the container: forwarded, without MAINPID (a pid of the
+// container's namespace; the service's main process is the monitor).
+void Monitor::onNotify() {
+  char buffer[4096];
+  for (;;) {
+    const ssize_t n = ::recv(notifyProxy_.get(), buffer, sizeof(buffer), 0);
+    if (n <= 0) return;
+    std::string forwarded;
+    std::string_view rest(buffer, static_cast<std::size_t>(n));
+    while (!rest.empty()) {
+      const auto end = rest.find('\n');
+      const std::string_view line = rest.substr(0, end);
+      rest = end == std::string_view::npos ? std::string_view() : rest.substr(end + 1);
+      if (!line.empty() && !line.starts_with("MAINPID=")) forwarded += std::string(line) + "\n";
+    }
+    if (!forwarded.empty()) sendNotify(forwarded);
+  }
+}
+
 void Monitor::setUpLoop() {
   epoll_.reset(::epoll_create1(EPOLL_CLOEXEC));
   if (!epoll_) throwErrno("epoll_create1");
@@ -340,6 +415,7 @@ void Monitor::setUpLoop() {
   if (outputs_[0]) addToEpoll(epoll_.get(), outputs_[0].get(), kTagStdout);
   if (outputs_[1]) addToEpoll(epoll_.get(), outputs_[1].get(), kTagStderr);
   addToEpoll(epoll_.get(), listen_.get(), kTagListen);
+  if (notifyProxy_) addToEpoll(epoll_.get(), notifyProxy_.get(), kTagNotify);
   if (config_.healthIntervalNs > 0 && !config_.healthCommand.empty()) {
     healthTimer_.reset(::timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK));
     if (!healthTimer_) throwErrno("timerfd_create");
@@ -390,6 +466,8 @@ void Monitor::loop() {
         // accepted above
       } else if (tag == kTagHealth) {
         onHealthTimer();
+      } else if (tag == kTagNotify) {
+        onNotify();
       } else {
         for (auto& client : clients_)
           if (client->tag == tag && !client->closed) onClient(*client);

@@ -8,6 +8,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "berth/base/unique_fd.hpp"
@@ -54,6 +55,10 @@ class Monitor {
   void removeCgroup() noexcept;
   void connectNetwork();
   void disconnectNetwork() noexcept;
+  void announceRunning() noexcept;
+  void sendNotify(std::string_view message) noexcept;
+  void openNotifyProxy(oci::Spec& spec);
+  void onNotify();
 
   runtime::MonitorConfig config_;
   UniqueFd sync_;
@@ -62,6 +67,7 @@ class Monitor {
   UniqueFd runDir_;
   UniqueFd listen_;
   UniqueFd healthTimer_;    ///< timerfd: the next health check is due
+  UniqueFd notifyProxy_;    ///< --sdnotify=container: the container's NOTIFY_SOCKET
   pid_t healthCheck_ = -1;  ///< the running `berth healthcheck run`, if any
   UniqueFd stdinWrite_;
   UniqueFd terminal_;    ///< the pty master of a container with a terminal

@@ -56,6 +56,8 @@ Json MonitorConfig::toJson() const {
       {"volumeInits", volumes},
       {"extraEnv", extraEnv},
       {"network", network},
+      {"notifySocket", notifySocket},
+      {"notifyProxy", notifyProxy},
   };
 }
 
@@ -102,6 +104,8 @@ MonitorConfig MonitorConfig::fromJson(const Json& json) {
   }
   take(json, "extraEnv", config.extraEnv);
   if (auto it = json.find("network"); it != json.end()) config.network = *it;
+  take(json, "notifySocket", config.notifySocket);
+  take(json, "notifyProxy", config.notifyProxy);
   return config;
 }
 

@@ -67,6 +67,17 @@ struct MonitorConfig {
   /// the network namespace, starts the helper and stops it at the end.
   /// null: the spec says what network namespace the container gets.
   Json network;
+  /// --sdnotify=conmon under systemd: the service manager's socket
+  /// ($NOTIFY_SOCKET; "@name" is abstract). Once the container runs, the
+  /// monitor sends "MAINPID=<its own pid>\nREADY=1" there (Podman's conmon
+  /// mode: the monitor is the process that lives as long as the service).
+  /// "" = nobody to tell.
+  std::string notifySocket;
+  /// --sdnotify=container: the container gets its own socket
+  /// (/run/notify/notify.sock, bound from runDir/notify) as $NOTIFY_SOCKET;
+  /// the monitor sends only MAINPID and forwards the container's messages
+  /// (READY, STATUS, WATCHDOG...) to notifySocket, without their MAINPID.
+  bool notifyProxy = false;
 
   Json toJson() const;
   static MonitorConfig fromJson(const Json& json);
@@ -125,6 +136,10 @@ struct ExitRecord {
 /// that finds it does not restart the container. The run dir goes at
 /// cleanup, so the next start begins without it.
 inline constexpr const char* kStoppedByUserFile = "stopped-by-user";
+
+/// The monitor's pid, in the run dir, written once the container runs: a
+/// Type=forking unit's PIDFile= (Podman's conmon.pid).
+inline constexpr const char* kMonitorPidFile = "monitor.pid";
 
 /// Podman's shouldRestart: never when stopped by the user or for the "no"
 /// policy; on-failure for a non-zero exit while `restartCount` is under

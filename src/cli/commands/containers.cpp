@@ -12,6 +12,7 @@
 #include "../output.hpp"
 #include "berth/base/detach_keys.hpp"
 #include "berth/base/error.hpp"
+#include "berth/base/fs.hpp"
 #include "berth/spec/parse.hpp"
 
 namespace berth::cli {
@@ -52,6 +53,25 @@ std::vector<std::string> targets(Cli& cli, bool all, bool latest, const char* ve
   }
   if (names.empty())
     throwError(Errc::InvalidArgument, "you must provide at least one container name or id");
+  return names;
+}
+
+// --cidfile: the ids in the files, after the named containers. A missing
+// file with --ignore is skipped (the unit that wrote it never started).
+std::vector<std::string> withCidfiles(std::vector<std::string> names,
+                                      const std::vector<std::string>& cidfiles, bool ignore) {
+  for (const auto& file : cidfiles) {
+    const auto content = readFileIfExists(file);
+    if (!content) {
+      if (ignore) continue;
+      throwError(Errc::InvalidArgument, "reading CIDFile: open {}: no such file or directory",
+                 file);
+    }
+    std::string id = *content;
+    while (!id.empty() && (id.back() == '\n' || id.back() == ' '))
+      id.pop_back();
+    names.push_back(id);
+  }
   return names;
 }
 
@@ -121,9 +141,16 @@ void defineStop(Cli& cli, const std::string& path) {
   app->add_flag("-l,--latest", *latest, "Act on the latest container berth is aware of");
   app->add_flag("-i,--ignore", *ignore, "Ignore errors when a specified container is missing");
   app->add_option("-t,--time", *time, "Seconds to wait for stop before killing the container");
-  cli.setRun(app, [&cli, all, latest, ignore, time] {
+  auto cidfiles = std::make_shared<std::vector<std::string>>();
+  app->add_option("--cidfile", *cidfiles, "Read the container ID from the file")
+      ->allow_extra_args(false);
+  cli.setRun(app, [&cli, all, latest, ignore, time, cidfiles] {
     const auto timeout = timeoutFlag(*time);
-    std::vector<std::string> names = targets(cli, *all, *latest, "stop");
+    std::vector<std::string> names = cidfiles->empty()
+                                         ? targets(cli, *all, *latest, "stop")
+                                         : withCidfiles(cli.args(), *cidfiles, *ignore);
+    if (!cidfiles->empty() && (*all || *latest))
+      throwError(Errc::InvalidArgument, "--all, --latest and --cidfile cannot be used together");
     if (*all) {
       names.clear();  // --all: the running ones
       for (const auto& c : cli.engine().listContainers(false, {}))
@@ -207,10 +234,16 @@ void defineRm(Cli& cli, const std::string& path) {
   app->add_flag("-v,--volumes", *volumes, "Remove anonymous volumes associated with the container");
   app->add_flag("-l,--latest", *latest, "Act on the latest container berth is aware of");
   app->add_option("-t,--time", *time, "Seconds to wait for stop before killing the container");
-  cli.setRun(app, [&cli, all, force, ignore, volumes, latest, time] {
+  auto cidfiles = std::make_shared<std::vector<std::string>>();
+  app->add_option("--cidfile", *cidfiles, "Read the container ID from the file")
+      ->allow_extra_args(false);
+  cli.setRun(app, [&cli, all, force, ignore, volumes, latest, time, cidfiles] {
     const auto timeout = timeoutFlag(*time);
+    if (!cidfiles->empty() && (*all || *latest))
+      throwError(Errc::InvalidArgument, "--all, --latest and --cidfile cannot be used together");
     return forEach(
-        targets(cli, *all, *latest, "remove"),
+        cidfiles->empty() ? targets(cli, *all, *latest, "remove")
+                          : withCidfiles(cli.args(), *cidfiles, *ignore),
         [&](const std::string& name) {
           try {
             const std::string id = cli.engine().resolveContainer(name);
@@ -348,9 +381,11 @@ void addContainerCommands(Cli& cli) {
 
   CLI::App* cleanup = cli.addCommand(
       "container cleanup", "Clean up network and mountpoints of one or more containers", true);
-  cli.setRun(cleanup, [&cli] {
+  auto cleanupAll = std::make_shared<bool>(false);
+  cleanup->add_flag("-a,--all", *cleanupAll, "Cleans up all containers");
+  cli.setRun(cleanup, [&cli, cleanupAll] {
     return forEach(
-        targets(cli, false, false, "clean up"),
+        targets(cli, *cleanupAll, false, "clean up"),
         [&](const std::string& name) { cli.engine().cleanupContainer(name); }, engineExit);
   });
 

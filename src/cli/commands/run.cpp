@@ -82,6 +82,8 @@ struct CreateFlags {
   spec::HealthFlags health;
   std::string healthOnFailure = "none";
   bool noHealthcheck = false;
+  std::string sdnotify = "container";
+  std::string cgroups = "enabled";
 };
 
 void addOption(CLI::App* app, const std::string& names, std::vector<std::string>& target,
@@ -187,6 +189,13 @@ void defineFlags(CLI::App* app, CreateFlags& f, bool run) {
   app->add_option("--health-on-failure", f.healthOnFailure,
                   "action to take once the container turns unhealthy");
   app->add_flag("--no-healthcheck", f.noHealthcheck, "Disable healthchecks on container");
+  app->add_option("--sdnotify", f.sdnotify,
+                  "control sd-notify behavior (\"container\"|\"conmon\"|\"ignore\")")
+      ->capture_default_str();
+  app->add_option("--cgroups", f.cgroups,
+                  "control container cgroup configuration "
+                  "(\"enabled\"|\"disabled\"|\"no-conmon\"|\"split\")")
+      ->capture_default_str();
 }
 
 bool parseBool(const std::string& value, const char* flag) {
@@ -307,17 +316,20 @@ spec::ContainerSpec buildSpec(const CreateFlags& f, const std::vector<std::strin
   s.healthOnFailure = spec::parseHealthOnFailure(f.healthOnFailure);
   s.tty = f.tty;
   s.interactive = f.interactive;
+  if (f.sdnotify != "container" && f.sdnotify != "conmon" && f.sdnotify != "ignore")
+    throwError(Errc::InvalidArgument,
+               "invalid sdnotify value \"{}\": must be container, conmon or ignore", f.sdnotify);
+  if (f.cgroups != "enabled" && f.cgroups != "disabled" && f.cgroups != "no-conmon")
+    throwError(Errc::InvalidArgument,
+               "invalid cgroups mode \"{}\": expected enabled, disabled or no-conmon{}", f.cgroups,
+               f.cgroups == "split" ? " (split is not supported)" : "");
   return s;
 }
 
+// Config.CreateCommand: the command line exactly as typed, argv[0] included
+// (Podman records os.Args); generate systemd puts berth's own path first.
 std::vector<std::string> commandLine(int argc, char** argv) {
-  std::vector<std::string> out;
-  char buffer[4096];
-  const ssize_t n = ::readlink("/proc/self/exe", buffer, sizeof(buffer) - 1);
-  out.push_back(n > 0 ? std::string(buffer, static_cast<std::size_t>(n)) : argv[0]);
-  for (int i = 1; i < argc; ++i)
-    out.emplace_back(argv[i]);
-  return out;
+  return std::vector<std::string>(argv, argv + argc);
 }
 
 void checkCidfile(const std::string& path) {

@@ -30,6 +30,7 @@ TEST_CASE("MonitorConfig round-trips through JSON") {
   config.restartRetries = 2;
   config.statePath = "/g/containers/a/state.json";
   config.lockPath = "/r/locks/a.lock";
+  config.notifySocket = "/run/user/1000/systemd/notify";
 
   const MonitorConfig back = MonitorConfig::fromJson(parseJson(config.toJson().dump(), "test"));
   CHECK(back.toJson() == config.toJson());
@@ -39,6 +40,7 @@ TEST_CASE("MonitorConfig round-trips through JSON") {
   CHECK(back.waitForStart);
   CHECK(back.restartRetries == 2);
   CHECK(back.lockPath == config.lockPath);
+  CHECK(back.notifySocket == config.notifySocket);
 }
 
 TEST_CASE("MonitorConfig: missing fields take their defaults") {
@@ -47,6 +49,7 @@ TEST_CASE("MonitorConfig: missing fields take their defaults") {
   CHECK(config.logMaxSize == -1);
   CHECK_FALSE(config.waitForStart);
   CHECK(config.cleanupCommand.empty());
+  CHECK(config.notifySocket.empty());
 }
 
 TEST_CASE("MonitorReport: success and failure forms") {

@@ -1,0 +1,98 @@
+// SPDX-License-Identifier: Apache-2.0
+// generate systemd: the facts of a container, handed to the unit writer.
+#include <time.h>
+#include <unistd.h>
+
+#include "berth/base/error.hpp"
+#include "berth/base/fs.hpp"
+#include "berth/base/json.hpp"
+#include "berth/engine/systemd.hpp"
+#include "berth_config.h"
+#include "container_internal.hpp"
+
+namespace berth::engine {
+
+namespace {
+
+std::string executablePath() {
+  char buffer[4096];
+  const ssize_t n = ::readlink("/proc/self/exe", buffer, sizeof(buffer) - 1);
+  if (n <= 0) throwErrno("readlink /proc/self/exe");
+  return std::string(buffer, static_cast<std::size_t>(n));
+}
+
+}  // namespace
+
+std::vector<systemd::Unit> generateSystemd(const Engine& engine, const std::string& nameOrId,
+                                           const systemd::GenerateOptions& options) {
+  const state::StorePaths& paths = engine.paths();
+  state::ContainerStore store(paths);
+  std::string id;
+  try {
+    id = store.resolve(nameOrId);
+  } catch (const Error& error) {
+    if (error.kind() != Errc::NoSuchContainer) throw;
+    // Podman looks for a container, then a pod, and names both failures.
+    throwError(Errc::NoSuchContainer,
+               "{} does not refer to a container or pod: no pod with name or ID {} found: no "
+               "such pod: {}",
+               nameOrId, nameOrId, error.message());
+  }
+  const detail::ContainerRecord record = detail::loadContainer(store, id);
+  const spec::ContainerSpec spec = detail::containerSpec(record.config);
+  const Json runtime =
+      readJsonFileIfExists(detail::runtimeSpecPath(paths, id)).value_or(Json::object());
+
+  systemd::ContainerFacts facts;
+  facts.id = id;
+  facts.name = record.config.name;
+  facts.createCommand = record.config.command;
+  if (options.newContainer && facts.createCommand.empty())
+    throwError(Errc::InvalidArgument,
+               "cannot use --new on container \"{}\": no create command found: only works on "
+               "containers created directly with berth",
+               id);
+  facts.environment = runtime.value("process", Json::object())
+                          .value("env", Json::array())
+                          .get<std::vector<std::string>>();
+  facts.stopTimeout = spec.stopTimeout.value_or(10);
+  facts.runRoot = paths.runRoot;
+  facts.monitorPidFile = paths.runContainerDir(id) + "/monitor.pid";
+  facts.executable = executablePath();
+  facts.version = BERTH_VERSION;
+  if (!options.noHeader) facts.timestamp = systemd::unixDate(::time(nullptr));
+  return {systemd::containerUnit(facts, options)};
+}
+
+systemd::Unit generateQuadlet(const Engine& engine, const std::string& nameOrId) {
+  state::ContainerStore store(engine.paths());
+  std::string id;
+  try {
+    id = store.resolve(nameOrId);
+  } catch (const Error& error) {
+    if (error.kind() != Errc::NoSuchContainer) throw;
+    try {
+      const Json volume = engine.inspectVolume(nameOrId);
+      return systemd::quadletVolumeFile(nameOrId, volume);
+    } catch (const Error&) {
+      throwError(Errc::NoSuchContainer,
+                 "{} does not refer to a container or volume: no volume with name \"{}\" "
+                 "found: {}",
+                 nameOrId, nameOrId, error.message());
+    }
+  }
+  const detail::ContainerRecord record = detail::loadContainer(store, id);
+  return systemd::quadletContainerFile(record.config.name, record.config.command);
+}
+
+std::vector<std::string> writeUnitFiles(const std::vector<systemd::Unit>& units,
+                                        const std::string& directory) {
+  std::vector<std::string> paths;
+  for (const auto& unit : units) {
+    paths.push_back(directory + "/" + unit.name + ".service");
+    writeFileAtomic(paths.back(), unit.content, 0644, false);
+  }
+  return paths;
+}
+
+}  // namespace berth::engine

@@ -1,0 +1,449 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: Apache-2.0
+#
+# systemd integration, root and rootless, without systemd as init:
+# generate systemd units pass systemd-analyze verify; a --new unit's
+# ExecStartPre/ExecStart/ExecStop/ExecStopPost run exactly as systemd would
+# (tests/system/systemd-unit.py parses the unit: quoting, %t, %n, $$) and
+# reproduce the recorded container; --sdnotify=conmon sends READY to
+# $NOTIFY_SOCKET only once the container runs; --sdnotify=container gives the
+# container a socket whose messages the monitor forwards; Quadlet files and
+# berth-quadlet (golden files); the contrib units; bad input.
+
+load helpers
+
+IMAGE=localhost/busybox:latest
+UNIT_TOOL="$BATS_TEST_DIRNAME/systemd-unit.py"
+
+busybox_tests
+
+# Runs the KEY= lines of a unit as systemd would (fd 3 closed: a monitor
+# started by the line must not hold bats' fd).
+function unit_exec() {
+    run python3 "$UNIT_TOOL" "$@" 3>&-
+    echo "$output"
+    [[ $status -eq 0 ]] || die "unit line $2 of $1 failed ($status): $output"
+}
+
+# systemd-analyze verify of unit files: no output, exit 0 (unknown keys are
+# only warnings, so the output must be empty too). As the user where it works.
+# --man=no: the Documentation= pages are installed only with berth
+# (005-install.bats checks them).
+function verify_units() {
+    run systemd-analyze verify --man=no "$@"
+    echo "$output"
+    [[ $status -eq 0 && -z "$output" ]] || die "systemd-analyze verify $*: $output"
+    if is_rootless; then
+        run env XDG_RUNTIME_DIR="$BATS_TEST_TMPDIR" systemd-analyze --user verify --man=no "$@"
+        echo "$output"
+        [[ $status -eq 0 && -z "$output" ]] || die "systemd-analyze --user verify $*: $output"
+    fi
+}
+
+# A unix datagram socket standing in for systemd's notify socket: writes
+# each message to $1.msgs; at READY=1 it also records whether MAINPID had a
+# child then (the container), to $1.ready.
+function start_notify_listener() {
+    local sock=$1
+    python3 - "$sock" <<'PY' 3>&- &
+import os, socket, sys
+path = sys.argv[1]
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+s.bind(path)
+open(path + ".bound", "w").close()
+while True:
+    data = s.recv(4096).decode()
+    with open(path + ".msgs", "a") as f:
+        f.write(data + "--\n")
+    fields = dict(l.split("=", 1) for l in data.splitlines() if "=" in l)
+    if fields.get("READY") == "1":
+        pid = fields.get("MAINPID", "")
+        children = ""
+        if pid:
+            for task in os.listdir(f"/proc/{pid}/task"):
+                children += open(f"/proc/{pid}/task/{task}/children").read()
+        with open(path + ".ready", "w") as f:
+            f.write(f"{pid} children={children.strip()}\n")
+        break
+PY
+    LISTENER_PID=$!
+    local i
+    for i in $(seq 1 50); do
+        [[ -e "$sock.bound" ]] && return 0
+        sleep 0.1
+    done
+    die "notify listener did not bind $sock"
+}
+
+@test "generate systemd --new: the unit runs the recorded command, quoting intact, and cleans up" {
+    local name=$(safename)
+    local tricky='it'"'"'s "quoted" 100% $HOME \ end'
+    run_berth create --name $name -e "GREETING=hello world" --stop-timeout 3 $IMAGE \
+        sh -c 'printf "[%s]\n" "$@"; sleep 1000' argv0 "$tricky" plain
+    run_berth inspect --format '{{json .Config.CreateCommand}}' $name
+    assert "$output" =~ '"it'"'"'s \\"quoted\\" 100% \$HOME \\\\ end"' "recorded exactly"
+    is "$(jq -r '.[0]' <<<"$output")" "$BERTH" "argv[0] as typed, as Podman records os.Args"
+
+    run_berth generate systemd --new --name $name
+    local unit="$BATS_TEST_TMPDIR/container-$name.service"
+    echo "$output" > "$unit"
+    assert "$output" =~ "Type=notify" "a notify unit"
+    assert "$output" =~ "NotifyAccess=all"
+    assert "$output" =~ "Environment=BERTH_SYSTEMD_UNIT=%n"
+    assert "$output" =~ "RequiresMountsFor=%t/berth"
+    assert "$output" =~ "TimeoutStopSec=63" "60 + the container's stop timeout"
+    assert "$output" =~ "--cidfile=%t/%n.ctr-id"
+    assert "$output" =~ '"it'"'"'s \\"quoted\\" 100%% \$\$HOME \\\\ end"' "systemd-escaped"
+    verify_units "$unit"
+    run_berth rm $name
+
+    # As systemd runs it: %t is the runtime dir, %n the unit's name.
+    local rt="$BATS_TEST_TMPDIR/rt"
+    mkdir -p "$rt"
+    local sock="$BATS_TEST_TMPDIR/notify.sock"
+    start_notify_listener "$sock"
+    unit_exec "$unit" ExecStartPre --runtime-dir "$rt"
+    NOTIFY_SOCKET="$sock" unit_exec "$unit" ExecStart --runtime-dir "$rt"
+    local cidfile="$rt/container-$name.service.ctr-id"
+    [[ -s "$cidfile" ]] || die "no cidfile $cidfile"
+    local cid=$(cat "$cidfile")
+
+    run_berth inspect --format '{{.Id}} {{.State.Status}} {{.Config.StopTimeout}} {{.State.ConmonPid}}' $name
+    local monitor_pid=${output##* }
+    is "${output% *}" "$cid running 3" "the unit's container runs, as recorded"
+    run_berth inspect --format '{{range .Config.Env}}{{.}}|{{end}}' $name
+    assert "$output" =~ "GREETING=hello world\|" "env with a space"
+    run_berth inspect --format '{{.Config.CreateCommand}}' $name
+    assert "$output" =~ "--sdnotify=conmon" "created by the unit's command"
+    wait_for_inspect $name '{{.State.Status}}' running
+    local i
+    for i in $(seq 1 50); do
+        run_berth logs $name
+        [[ "$output" == *plain* ]] && break
+        sleep 0.1
+    done
+    is "$output" "[$tricky]
+[plain]" "the arguments reached the container unchanged"
+
+    # READY and MAINPID (the monitor) once the container process existed.
+    for i in $(seq 1 50); do
+        [[ -e "$sock.ready" ]] && break
+        sleep 0.1
+    done
+    [[ -e "$sock.ready" ]] || die "no READY=1 at $sock: $(cat "$sock.msgs" 2>/dev/null)"
+    run cat "$sock.ready"
+    assert "$output" =~ "^$monitor_pid children=[0-9]+" "READY after the container existed"
+    run cat "$sock.msgs"
+    is "$output" "MAINPID=$monitor_pid
+READY=1
+--" "one message: MAINPID and READY"
+    wait $LISTENER_PID
+
+    unit_exec "$unit" ExecStop --runtime-dir "$rt"
+    unit_exec "$unit" ExecStopPost --runtime-dir "$rt"
+    run_berth ps -a --format '{{.Names}}'
+    assert "$output" !~ "$name" "gone after ExecStopPost"
+    # Stopping again (systemd may): --ignore makes it a no-op.
+    unit_exec "$unit" ExecStopPost --runtime-dir "$rt"
+}
+
+@test "generate systemd: an existing container, flags, --files, json" {
+    local name=$(safename)
+    run_berth create --name $name $IMAGE sleep 1000
+    local id=$(sed -n 1p <<<"$output")
+    run_berth generate systemd $name
+    local unit="$BATS_TEST_TMPDIR/container-$id.service"
+    echo "$output" > "$unit"
+    local exe=$(readlink -f "$(command -v "$BERTH")")
+    assert "$output" =~ "ExecStart=$exe --root $BERTH_TEST_ROOT --runroot $BERTH_TEST_RUNROOT start $id" \
+        "starts the existing container by id, in its store"
+    assert "$output" =~ "Type=forking"
+    assert "$output" =~ "PIDFile=$BERTH_TEST_RUNROOT/containers/$id/monitor.pid"
+    assert "$output" =~ "RequiresMountsFor=$BERTH_TEST_RUNROOT"
+    assert "$output" =~ "# autogenerated by berth"
+    verify_units "$unit"
+
+    # Type=forking as systemd runs it: start returns, PIDFile names the
+    # monitor; stop.
+    unit_exec "$unit" ExecStart
+    run_berth inspect --format '{{.State.Status}} {{.State.ConmonPid}}' $name
+    is "$output" "running $(cat "$BERTH_TEST_RUNROOT/containers/$id/monitor.pid")" "PIDFile: the monitor"
+    unit_exec "$unit" ExecStop
+    run_berth inspect --format '{{.State.Status}}' $name
+    is "$output" "exited"
+
+    run_berth generate systemd --name --no-header --container-prefix svc --separator _ \
+        --restart-policy always --restart-sec 7 --start-timeout 9 --stop-timeout 4 \
+        --wants a.service --after b.service --requires c.service -e "A=b c" $name
+    assert "${lines[0]}" == "[Unit]" "--no-header"
+    assert "$output" =~ "Description=berth svc_$name.service"
+    assert "$output" =~ "# User-defined dependencies
+Wants=a.service
+After=b.service
+Requires=c.service"
+    assert "$output" =~ 'Environment="A=b c"'
+    assert "$output" =~ "Restart=always
+RestartSec=7
+TimeoutStartSec=9
+TimeoutStopSec=64"
+    assert "$output" =~ "-t 4 $name"
+
+    cd "$BATS_TEST_TMPDIR"
+    run_berth generate systemd --files --name $name
+    is "$output" "$BATS_TEST_TMPDIR/container-$name.service"
+    verify_units "$BATS_TEST_TMPDIR/container-$name.service"
+    run_berth generate systemd --format json --name --new $name
+    run jq -r "keys[0], (.\"container-$name\" | test(\"ExecStart=\"))" <<<"$output"
+    is "$output" "container-$name
+true"
+    run_berth generate systemd --template --name $name
+    assert "$output" =~ "# container-$name@.service"
+    assert "$output" =~ "--name $name-%i"
+    echo "$output" > "$BATS_TEST_TMPDIR/container-$name@.service"
+    verify_units "$BATS_TEST_TMPDIR/container-$name@.service"
+}
+
+@test "generate systemd: bad input" {
+    run_berth 125 generate systemd no-such-ctr
+    is "$output" "Error: no-such-ctr does not refer to a container or pod: no pod with name or ID no-such-ctr found: no such pod: no container with name or ID \"no-such-ctr\" found: no such container"
+    local name=$(safename)
+    run_berth create --name $name $IMAGE true
+    run_berth 125 generate systemd --restart-policy sometimes $name
+    is "$output" "Error: sometimes is not a valid restart policy"
+    run_berth 125 generate systemd --stop-timeout x $name
+    assert "$output" =~ "^Error: .*\"x\"" "names the bad value"
+    run_berth 125 generate systemd --format yaml $name
+    is "$output" "Error: unknown --format argument: yaml"
+    run_berth 125 generate systemd --new=false --template $name
+    is "$output" "Error: --template cannot be set with --new=false"
+    run_berth 125 generate systemd
+    run_berth 125 run --sdnotify=sometimes $IMAGE true
+    is "$output" "Error: invalid sdnotify value \"sometimes\": must be container, conmon or ignore"
+    run_berth 125 run --cgroups=maybe $IMAGE true
+    assert "$output" =~ "^Error: invalid cgroups mode \"maybe\"" "one line naming the value"
+    cd "$BATS_TEST_TMPDIR"
+    run_berth 125 generate systemd --files no-such-ctr
+    run ls "$BATS_TEST_TMPDIR"
+    assert "$output" !~ "service" "nothing written"
+}
+
+@test "--sdnotify: ignore sends nothing, inspect shows the mode" {
+    local name=$(safename)
+    local sock="$BATS_TEST_TMPDIR/notify.sock"
+    start_notify_listener "$sock"
+    NOTIFY_SOCKET="$sock" run_berth run -d --name $name --sdnotify=ignore $IMAGE sleep 1000
+    run_berth inspect $name
+    is "$(jq -r '.[0].Config.sdNotifyMode' <<<"$output")" "ignore"
+    sleep 0.5
+    [[ ! -e "$sock.msgs" ]] || die "ignore sent: $(cat "$sock.msgs")"
+    kill $LISTENER_PID
+    wait $LISTENER_PID || true
+    run_berth create $IMAGE true
+    run_berth inspect $output
+    is "$(jq -r '.[0].Config.sdNotifyMode' <<<"$output")" "container" "Podman's default"
+}
+
+# berth-quadlet beside berth: in the build tree or the installed libexec.
+function quadlet_exe() {
+    local berth=$(readlink -f "$(command -v "$BERTH")")
+    local dir=$(dirname "$berth")
+    for candidate in "$dir/../quadlet/berth-quadlet" "$dir/../libexec/berth/berth-quadlet"; do
+        if [[ -x "$candidate" ]]; then
+            readlink -f "$candidate"
+            return 0
+        fi
+    done
+    die "no berth-quadlet beside $berth"
+}
+
+@test "berth-quadlet: fixture files give the expected units, which verify" {
+    local fixtures=$(realpath "$BATS_TEST_DIRNAME/../fixtures/quadlet")
+    local quadlet=$(quadlet_exe)
+    local out="$BATS_TEST_TMPDIR/generated"
+    mkdir -p "$out"
+    BERTH_QUADLET_UNIT_DIRS="$fixtures" BERTH_QUADLET_BERTH=/usr/bin/berth \
+        run "$quadlet" "$out" "$out" "$out"
+    echo "$output"
+    [[ $status -eq 0 && -z "$output" ]] || die "berth-quadlet: $status: $output"
+    local f
+    for f in "$fixtures"/expected/*.service; do
+        local name=$(basename "$f")
+        # The expected files name the fixtures dir as FIXTURES.
+        diff -u <(sed "s|FIXTURES|$fixtures|g" "$f") "$out/$name" || die "$name differs"
+    done
+    run ls "$out"
+    is "$output" "data-volume.service
+default.target.wants
+minimal.service
+multi-user.target.wants
+web.service" "one unit per file, and the [Install] links"
+    is "$(readlink "$out/default.target.wants/web.service")" "../web.service"
+
+    # With the real berth, systemd accepts every unit.
+    local real=$(readlink -f "$(command -v "$BERTH")")
+    rm -rf "$out"/*
+    BERTH_QUADLET_UNIT_DIRS="$fixtures" BERTH_QUADLET_BERTH="$real" run "$quadlet" "$out"
+    [[ $status -eq 0 ]] || die "berth-quadlet: $output"
+    verify_units "$out"/*.service
+
+    # --dryrun prints instead; --user reads the user's dirs.
+    BERTH_QUADLET_UNIT_DIRS="$fixtures" run "$quadlet" --dryrun
+    assert "$output" =~ "---web.service---" "dry run prints the units"
+    mkdir -p "$BATS_TEST_TMPDIR/config/berth/systemd"
+    cp "$fixtures/minimal.container" "$BATS_TEST_TMPDIR/config/berth/systemd/"
+    rm -rf "$out"/*
+    XDG_CONFIG_HOME="$BATS_TEST_TMPDIR/config" run "$quadlet" --user "$out"
+    [[ $status -eq 0 ]] || die "berth-quadlet --user: $output"
+    run ls "$out"
+    is "$output" "minimal.service" "the user's Quadlet dir"
+}
+
+@test "berth-quadlet: bad files are named with their line, skipped, exit 125" {
+    local quadlet=$(quadlet_exe)
+    local dir="$BATS_TEST_TMPDIR/bad"
+    local out="$BATS_TEST_TMPDIR/out"
+    mkdir -p "$dir" "$out"
+    printf '[Container]\nExec=sleep 1\n' > "$dir/noimage.container"
+    BERTH_QUADLET_UNIT_DIRS="$dir" run "$quadlet" "$out"
+    is "$status" 125
+    is "$output" "Error: $dir/noimage.container: no Image= key in section [Container]"
+
+    rm "$dir"/*
+    printf '[Container]\nImage=busybox\n\nColour=blue\n' > "$dir/unknown.container"
+    BERTH_QUADLET_UNIT_DIRS="$dir" run "$quadlet" "$out"
+    is "$status" 125
+    is "$output" "Error: $dir/unknown.container:4: unknown key 'Colour' in section [Container]"
+
+    rm "$dir"/*
+    printf '[Container]\nImage=busybox\nPublishPort=80:http\n' > "$dir/port.container"
+    printf '[Container]\nImage=busybox\n' > "$dir/good.container"
+    BERTH_QUADLET_UNIT_DIRS="$dir" run "$quadlet" "$out"
+    is "$status" 125
+    assert "$output" =~ "^Error: $dir/port.container:3: invalid PublishPort '80:http': " \
+        "names file, line and value"
+    is "${#lines[@]}" 1 "one line"
+    run ls "$out"
+    is "$output" "good.service" "the good file is generated, the bad one is not"
+
+    rm -rf "$dir"/* "$out"/*
+    printf '[Pod]\n' > "$dir/p.pod"
+    BERTH_QUADLET_UNIT_DIRS="$dir" run "$quadlet" "$out"
+    is "$status" 125
+    is "$output" "Error: $dir/p.pod: .pod files are not supported: berth has no pods yet"
+
+    run "$quadlet"
+    is "$status" 125
+    assert "$output" =~ "^Error: missing output directory"
+}
+
+@test "contrib units verify" {
+    local berth=$(readlink -f "$(command -v "$BERTH")")
+    local src="$BATS_TEST_DIRNAME/../../contrib/systemd"
+    local f
+    for f in "$src"/*.service.in; do
+        local unit="$BATS_TEST_TMPDIR/$(basename "${f%.in}")"
+        sed "s|@BINDIR@|$(dirname "$berth")|" "$f" > "$unit"
+        verify_units "$unit"
+    done
+    [[ -e "$BATS_TEST_TMPDIR/berth-clean-transient.service" ]] || die "no clean-transient unit"
+}
+
+@test "container cleanup --all reconciles every container" {
+    local name=$(safename)
+    run_berth run -d --name $name $IMAGE sleep 1000
+    run_berth create --name $name-2 $IMAGE true
+    run_berth container cleanup --all
+    run_berth inspect --format '{{.State.Status}}' $name
+    is "$output" "running" "a running container is left alone"
+    run_berth 125 container cleanup --all $name
+    is "$output" "Error: --all, --latest and containers cannot be used together"
+}
+
+@test "generate quadlet: a container's file, through berth-quadlet, runs the container again" {
+    local name=$(safename)
+    local tricky='say "hi" 100% $HOME'
+    run_berth create --name $name -e "GREETING=hello world" --label app=web $IMAGE \
+        sh -c 'printf "[%s]\n" "$@"; sleep 1000' argv0 "$tricky"
+    run_berth generate quadlet $name
+    assert "${lines[0]}" == "# $name.container"
+    assert "$output" =~ "ContainerName=$name"
+    assert "$output" =~ 'Environment="GREETING=hello world"'
+    assert "$output" =~ "GlobalArgs=--root $BERTH_TEST_ROOT --runroot $BERTH_TEST_RUNROOT"
+    local dir="$BATS_TEST_TMPDIR/quadlet" out="$BATS_TEST_TMPDIR/units"
+    mkdir -p "$dir" "$out"
+    echo "$output" > "$dir/$name.container"
+    run_berth rm $name
+
+    local real=$(readlink -f "$(command -v "$BERTH")")
+    BERTH_QUADLET_UNIT_DIRS="$dir" BERTH_QUADLET_BERTH="$real" run "$(quadlet_exe)" "$out"
+    [[ $status -eq 0 ]] || die "berth-quadlet: $output"
+    local unit="$out/$name.service"
+    verify_units "$unit"
+    local rt="$BATS_TEST_TMPDIR/rt"
+    mkdir -p "$rt"
+    unit_exec "$unit" ExecStart --runtime-dir "$rt"
+    wait_for_inspect $name '{{.State.Status}}' running
+    run_berth inspect --format '{{range .Config.Labels}}{{.}}{{end}} {{.Id}}' $name
+    is "$output" "web $(cat "$rt/$name.cid")" "the unit's container, with its label"
+    local i
+    for i in $(seq 1 50); do
+        run_berth logs $name
+        [[ -n "$output" ]] && break
+        sleep 0.1
+    done
+    is "$output" "[$tricky]" "the argument survived the round trip"
+    unit_exec "$unit" ExecStopPost --runtime-dir "$rt"
+    run_berth ps -a --format '{{.Names}}'
+    assert "$output" !~ "$name" "gone after ExecStopPost"
+    [[ ! -e "$rt/$name.cid" ]] || die "cidfile left"
+
+    run_berth volume create --label purpose=data $name-vol
+    run_berth generate quadlet $name-vol
+    is "$output" "# $name-vol.volume
+[Volume]
+Label=purpose=data"
+    run_berth 125 generate quadlet no-such-thing
+    assert "$output" =~ "^Error: no-such-thing does not refer to a container or volume" "one line"
+}
+
+@test "--sdnotify=container: the container's socket, its messages forwarded without MAINPID" {
+    local name=$(safename)
+    local sock="$BATS_TEST_TMPDIR/notify.sock"
+    start_notify_listener "$sock"
+    NOTIFY_SOCKET="$sock" run_berth run -d --name $name $IMAGE \
+        sh -c 'test -S "$NOTIFY_SOCKET" && echo "socket $NOTIFY_SOCKET"; sleep 1000'
+    local id=$output
+    local i
+    for i in $(seq 1 50); do
+        run_berth logs $name
+        [[ -n "$output" ]] && break
+        sleep 0.1
+    done
+    is "$output" "socket /run/notify/notify.sock" "the container has its notify socket"
+    run_berth inspect --format '{{.State.ConmonPid}}' $name
+    local monitor_pid=$output
+    for i in $(seq 1 50); do
+        [[ -s "$sock.msgs" ]] && break
+        sleep 0.1
+    done
+    is "$(cat "$sock.msgs")" "MAINPID=$monitor_pid
+--" "the monitor says who the main process is, not READY"
+    # What the container would send (busybox has no datagram client): into
+    # the same socket, from the host side of its bind mount.
+    local proxy="$BERTH_TEST_RUNROOT/containers/$id/notify/notify.sock"
+    [[ -S "$proxy" ]] || die "no proxy socket $proxy"
+    # (relative: the path may be longer than a socket address allows)
+    (cd "$(dirname "$proxy")" && python3 -c 'import socket
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+s.sendto(b"READY=1\nSTATUS=serving\nMAINPID=1\n", "notify.sock")')
+    for i in $(seq 1 50); do
+        [[ -e "$sock.ready" ]] && break
+        sleep 0.1
+    done
+    is "$(cat "$sock.msgs")" "MAINPID=$monitor_pid
+--
+READY=1
+STATUS=serving
+--" "forwarded, without the container's MAINPID"
+    wait $LISTENER_PID
+}
