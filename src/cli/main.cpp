@@ -37,7 +37,7 @@ const Definer kDefiners[] = {
     {{"mount", "unmount", "umount", "container"}, berth::cli::addMountCommands},
     {{"events", "system"}, berth::cli::addEventsCommand},
     {{"pause", "unpause", "container"}, berth::cli::addPauseCommands},
-    {{"stats", "container"}, berth::cli::addStatsCommand},
+    {{"stats", "container", "pod"}, berth::cli::addStatsCommand},
     {{"top", "container"}, berth::cli::addTopCommand},
     {{"pod"}, berth::cli::addPodCommands},
     {{"port", "container"}, berth::cli::addPortCommand},

@@ -313,3 +313,18 @@ function expect_no_pods() {
     run_berth --separate-stderr 125 pod top t
     is "$stderr" "Error: pod top can only be used on pods with at least one running container"
 }
+
+@test "pod stats: one row per running container of the pod" {
+    run_berth pod create --name st
+    run_berth run -d --pod st --name st1 $IMAGE sleep 1000
+    # rootless without cgroups: warnings on stderr
+    run_berth --separate-stderr pod stats --no-stream st
+    assert "${lines[0]}" =~ "^POD +CID +NAME +CPU % +MEM USAGE/ LIMIT +MEM % +NET IO +BLOCK IO +PIDS$" "header"
+    is "${#lines[@]}" 3 "header, infra, st1"
+    run_berth pod inspect --format '{{.Id}}' st
+    local pid=$output
+    run_berth --separate-stderr pod stats --no-stream --format '{{.Pod}} {{.Name}} {{.PIDS}}' st
+    assert "$output" =~ "${pid:0:12} st1 1" "st1's row"
+    run_berth --separate-stderr 125 pod stats --no-stream nope
+    is "$stderr" "Error: no pod with name or ID nope found: no such pod"
+}

@@ -27,6 +27,7 @@ struct StatsFlags {
   bool noReset = false;
   std::string format;
   int interval = 5;
+  bool pod = false;  ///< pod stats: the arguments are pods
 };
 
 // One row: a sample and the CPU percentages against the previous one.
@@ -34,6 +35,7 @@ struct StatsRow {
   const Stats* stats = nullptr;
   std::optional<double> cpuPercent;
   std::optional<double> avgCpu;
+  std::string pod;  ///< pod stats: the pod's id
 };
 
 constexpr const char* kNone = "--";
@@ -152,6 +154,29 @@ format::FieldTable<StatsRow> statsFields() {
   return table;
 }
 
+// pod stats: Podman's fields (.CPU is the percentage here).
+format::FieldTable<StatsRow> podStatsFields() {
+  const auto container = statsFields();
+  const auto field = [container](const char* name) {
+    return
+        [container, key = std::string(name)](const StatsRow& r) { return container.view(r)[key]; };
+  };
+  format::FieldTable<StatsRow> table;
+  table
+      .add(
+          "Pod", [](const StatsRow& r) { return Json(r.pod.substr(0, 12)); }, "POD")
+      .add("CID", field("ID"), "CID")
+      .add("Name", field("Name"), "NAME")
+      .add("CPU", field("CPUPerc"), "CPU %")
+      .add("MemUsage", field("MemUsage"), "MEM USAGE/ LIMIT")
+      .add("MemUsageBytes", field("MemUsageBytes"), "MEM USAGE/ LIMIT")
+      .add("Mem", field("MemPerc"), "MEM %")
+      .add("NetIO", field("NetIO"), "NET IO")
+      .add("BlockIO", field("BlockIO"), "BLOCK IO")
+      .add("PIDS", field("PIDS"), "PIDS");
+  return table;
+}
+
 struct Previous {
   std::uint64_t cpuNs = 0;
   std::int64_t sampledNs = 0;
@@ -164,24 +189,53 @@ int runStats(Cli& cli, const StatsFlags& flags) {
     throwError(Errc::InvalidArgument, "invalid interval {}: it must be at least 1 (seconds)",
                flags.interval);
   std::vector<std::string> names = cli.args();
-  if (flags.latest) {
+  std::map<std::string, std::string> podOf;  // container id -> pod id
+  if (flags.pod) {
+    // Every container of the named pods (of all pods without names).
+    std::vector<std::string> pods = names;
+    if (flags.latest) {
+      const Json all = cli.engine().listPods({});
+      if (all.empty()) throwError(Errc::NoSuchObject, "no pods to get stats of");
+      pods = {all.front()["Id"].get<std::string>()};
+    } else if (pods.empty() || flags.all) {
+      if (flags.all && !pods.empty())
+        throwError(Errc::InvalidArgument, "--all and pods cannot be used together");
+      pods = cli.engine().podIds();
+    }
+    names.clear();
+    for (const auto& pod : pods) {
+      const std::string id = cli.engine().resolvePod(pod);
+      for (const auto& ctr : cli.engine().podContainers(id)) {
+        podOf[ctr] = id;
+        names.push_back(ctr);
+      }
+    }
+    if (names.empty()) return 0;
+  } else if (flags.latest) {
     if (!names.empty())
       throwError(Errc::InvalidArgument, "--latest and containers cannot be used together");
     const std::string id = cli.engine().latestContainer();
     if (id.empty()) throwError(Errc::NoSuchContainer, "no containers to get stats of");
     names.push_back(id);
   }
-  if (flags.all && !names.empty())
+  if (flags.all && !names.empty() && !flags.pod)
     throwError(Errc::InvalidArgument, "--all and containers cannot be used together");
   const bool json = format::isJsonFormat(flags.format);
   std::map<std::string, Previous> previous;
   std::set<std::string> warned;
   const auto table = statsFields();
   for (;;) {
-    const auto samples = cli.engine().containerStats(names, flags.all);
+    std::vector<Stats> samples;
+    if (flags.pod) {
+      // Only the running members: a pod's stopped containers have none.
+      for (auto& s : cli.engine().containerStats(names, true))
+        if (s.running) samples.push_back(std::move(s));
+    } else {
+      samples = cli.engine().containerStats(names, flags.all);
+    }
     std::vector<StatsRow> rows;
     for (const auto& s : samples) {
-      StatsRow row{&s, std::nullopt, std::nullopt};
+      StatsRow row{&s, std::nullopt, std::nullopt, podOf.count(s.id) ? podOf[s.id] : ""};
       if (!s.missing.empty() && warned.insert(s.id).second)
         logWarn("container {}: {}", s.name, s.missing);
       if (s.cpuNs) {
@@ -202,7 +256,23 @@ int runStats(Cli& cli, const StatsFlags& flags) {
       rows.push_back(row);
     }
     std::string out;
-    if (json) {
+    if (flags.pod) {
+      const auto podTable = podStatsFields();
+      if (json) {
+        Json array = Json::array();
+        for (const auto& row : rows)
+          array.push_back(podTable.view(row));
+        out = format::renderJson(array, 4) + "\n";
+      } else {
+        format::ReportOptions options;
+        options.format = flags.format;
+        options.name = "pod stats";
+        out =
+            format::renderReport(podTable, rows, options,
+                                 "table {{.Pod}}\t{{.CID}}\t{{.Name}}\t{{.CPU}}\t{{.MemUsage}}\t{{."
+                                 "Mem}}\t{{.NetIO}}\t{{.BlockIO}}\t{{.PIDS}}");
+      }
+    } else if (json) {
       Json array = Json::array();
       for (const auto& row : rows) {
         const Json view = table.view(row);
@@ -235,9 +305,15 @@ int runStats(Cli& cli, const StatsFlags& flags) {
 }
 
 void defineStats(Cli& cli, const std::string& path) {
-  CLI::App* app =
-      cli.addCommand(path, "Display a live stream of container resource usage statistics", true);
+  const bool pod = path == "pod stats";
+  CLI::App* app = cli.addCommand(
+      path,
+      pod ? "Display a live stream of resource usage statistics for the containers in one or "
+            "more pods"
+          : "Display a live stream of container resource usage statistics",
+      true);
   auto flags = std::make_shared<StatsFlags>();
+  flags->pod = pod;
   app->add_flag("-a,--all", flags->all,
                 "Show all containers. Only running containers are shown by default");
   app->add_flag("-l,--latest", flags->latest, "Act on the latest container berth is aware of");
@@ -255,6 +331,7 @@ void defineStats(Cli& cli, const std::string& path) {
 void addStatsCommand(Cli& cli) {
   defineStats(cli, "stats");
   defineStats(cli, "container stats");
+  defineStats(cli, "pod stats");
 }
 
 }  // namespace berth::cli
