@@ -16,7 +16,8 @@ Engine::PruneReport Engine::pruneContainers() const {
   PruneReport report;
   for (const auto& container : listContainers(true, {})) {
     const std::string state = container["State"].get<std::string>();
-    if (state == "running" || state == "paused") continue;
+    // An infra container goes with its pod (pod prune), not alone.
+    if (state == "running" || state == "paused" || container.value("IsInfra", false)) continue;
     const std::string id = container["Id"].get<std::string>();
     const std::int64_t bytes = detail::treeSize(paths_.containerDir(id) + "/upper");
     try {
@@ -35,6 +36,8 @@ Engine::PruneReport Engine::pruneContainers() const {
 Engine::SystemPruneReport Engine::pruneSystem(bool all, bool volumes) const {
   SystemPruneReport report;
   report.containers = pruneContainers();
+  // Pods none of whose containers run; their infra containers go with them.
+  report.pods.removed = prunePods();
   // Volumes and images are measured as a whole before and after: what the
   // removed ones held is the difference (blobs and layers are shared
   // between images, so a per-image sum would count them twice).
@@ -57,6 +60,7 @@ Engine::SystemPruneReport Engine::pruneSystem(bool all, bool volumes) const {
   const std::int64_t before = imageBytes();
   report.images.removed = pruneImages(all);
   report.images.reclaimedBytes = std::max<std::int64_t>(0, before - imageBytes());
+  report.networks.removed = pruneNetworks({});
   return report;
 }
 

@@ -1,10 +1,11 @@
 #!/usr/bin/env bats
 # SPDX-License-Identifier: Apache-2.0
 #
-# system prune, root and rootless: what goes (stopped containers, dangling or
-# unused images, unused volumes only with --volumes), what stays (running
-# containers, the images and volumes they use), Podman's headings and
-# reclaimed-space line, the confirmation prompt, bad input.
+# system prune, root and rootless: what goes (stopped containers, pods with
+# nothing running, dangling or unused images, unused networks, unused
+# volumes only with --volumes), what stays (running containers, the images and volumes they
+# use), Podman's headings and reclaimed-space line, the confirmation prompt,
+# bad input.
 
 load helpers
 busybox_tests
@@ -29,16 +30,25 @@ function teardown() {
     run_berth run --name stopped -v used:/data $IMAGE sh -c 'head -c 100000 /dev/zero >/big'
     stopped_id=$("$BERTH" --root "$BERTH_TEST_ROOT" --runroot "$BERTH_TEST_RUNROOT" inspect --format '{{.Id}}' stopped)
     run_berth run -d --name running $IMAGE sleep 100
+    run_berth pod create --name idle-pod
+    pod_id=$output
+    run_berth network create --subnet 10.89.250.0/24 idle-net
 
     run_berth system prune -f
     is "${lines[0]}" "Deleted Containers" "containers heading"
-    is "${lines[1]}" "$stopped_id" "the stopped container"
-    is "${lines[2]}" "Deleted Images" "images heading"
-    is "${lines[3]}" "$LAYERS_IMAGE_ID" "the dangling image"
-    assert "${lines[4]}" =~ "^Total reclaimed space: [0-9.]+ [kMG]?B$" "reclaimed line"
+    is "${lines[1]}" "$stopped_id" "the stopped container (not the pod's infra)"
+    is "${lines[2]}" "Deleted Pods" "pods heading"
+    is "${lines[3]}" "$pod_id" "the pod nothing runs in"
+    is "${lines[4]}" "Deleted Images" "images heading"
+    is "${lines[5]}" "$LAYERS_IMAGE_ID" "the dangling image"
+    is "${lines[6]}" "Deleted Networks" "networks heading"
+    is "${lines[7]}" "idle-net" "the network no container uses"
+    assert "${lines[8]}" =~ "^Total reclaimed space: [0-9.]+ [kMG]?B$" "reclaimed line"
     # The container's 100 kB file and the layers image both count.
-    assert "${lines[4]}" !~ "space: [0-9.]+ B$" "more than bytes reclaimed"
-    is "${#lines[@]}" 5 "nothing else printed"
+    assert "${lines[8]}" !~ "space: [0-9.]+ B$" "more than bytes reclaimed"
+    is "${#lines[@]}" 9 "nothing else printed"
+    run_berth 1 pod exists idle-pod
+    run_berth 1 network exists idle-net
 
     run_berth ps -a --format '{{.Names}}'
     is "$output" "running" "the running container stays"
@@ -75,6 +85,7 @@ Total reclaimed space: 0 B" "only the unused volume; the image is in use"
     run_berth system prune <<<"n"
     is "$output" "WARNING! This command removes:
 	- all stopped containers
+	- all networks not used by at least one container
 	- all dangling images
 
 Are you sure you want to continue? [y/N] " "declined: Podman's warning"

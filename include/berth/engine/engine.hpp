@@ -213,16 +213,21 @@ class Engine {
   };
 
   /// `berth container prune`: removes every container that is neither
-  /// running nor paused; reclaimed bytes are their writable layers.
+  /// running nor paused, except infra containers (pod prune removes them);
+  /// reclaimed bytes are their writable layers.
   PruneReport pruneContainers() const;
 
-  /// `berth system prune`: stopped containers, then (with `volumes`) the
-  /// volumes no container uses, then dangling images (every image no
-  /// container uses with `all`), as Podman orders them.
+  /// `berth system prune`: stopped containers (not the infra containers,
+  /// which go with their pods), then the pods none of whose containers
+  /// run, then (with `volumes`) the volumes no container uses, then
+  /// dangling images (every image no container uses with `all`), then the
+  /// networks no container uses, as Podman orders them.
   struct SystemPruneReport {
     PruneReport containers;
+    PruneReport pods;
     PruneReport volumes;
     PruneReport images;
+    PruneReport networks;
   };
   SystemPruneReport pruneSystem(bool all, bool volumes) const;
 

@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 // berth network create, ls, inspect, rm, prune, exists, connect, disconnect.
 #include <cstdio>
-#include <iostream>
 
 #include "../cli.hpp"
 #include "../output.hpp"
@@ -153,16 +152,10 @@ void definePrune(Cli& cli) {
       ->allow_extra_args(false);
   app->add_flag("-f,--force", *force, "do not prompt for confirmation");
   cli.setRun(app, [&cli, filters, force] {
-    if (!*force) {
-      std::fputs(
-          "WARNING! This will remove all networks not used by at least one container.\n"
-          "Are you sure you want to continue? [y/N] ",
-          stdout);
-      std::fflush(stdout);
-      std::string answer;
-      if (!std::getline(std::cin, answer)) throwError(Errc::InvalidArgument, "EOF");
-      if (answer != "y" && answer != "Y" && answer != "yes") return 0;
-    }
+    if (!*force &&
+        !confirmPrune(
+            "WARNING! This will remove all networks not used by at least one container.\n"))
+      return 0;
     std::string out;
     for (const auto& name : cli.engine().pruneNetworks(*filters))
       out += name + "\n";

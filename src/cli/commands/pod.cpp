@@ -2,7 +2,6 @@
 // berth pod create, ps, inspect, start, stop, restart, kill, pause,
 // unpause, rm, prune, exists, top.
 #include <cstdio>
-#include <iostream>
 
 #include "../cli.hpp"
 #include "../output.hpp"
@@ -382,16 +381,7 @@ void definePrune(Cli& cli) {
   auto force = std::make_shared<bool>(false);
   app->add_flag("-f,--force", *force, "Do not prompt for confirmation.  The default is false");
   cli.setRun(app, [&cli, force] {
-    if (!*force) {
-      std::fputs(
-          "WARNING! This will remove all stopped/exited pods..\n"
-          "Are you sure you want to continue? [y/N] ",
-          stdout);
-      std::fflush(stdout);
-      std::string answer;
-      if (!std::getline(std::cin, answer)) throwError(Errc::InvalidArgument, "EOF");
-      if (answer != "y" && answer != "Y" && answer != "yes") return 0;
-    }
+    if (!*force && !confirmPrune("WARNING! This will remove all stopped/exited pods..\n")) return 0;
     std::string out;
     for (const auto& id : cli.engine().prunePods())
       out += id + "\n";

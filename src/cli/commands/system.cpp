@@ -34,7 +34,8 @@ void definePrune(Cli& cli) {
     if (!*force) {
       std::string warning =
           "WARNING! This command removes:\n"
-          "\t- all stopped containers\n";
+          "\t- all stopped containers\n"
+          "\t- all networks not used by at least one container\n";
       if (*volumes) warning += "\t- all volumes not used by at least one container\n";
       warning += *all ? "\t- all images without at least one container associated with them\n"
                       : "\t- all dangling images\n";
@@ -42,8 +43,9 @@ void definePrune(Cli& cli) {
     }
     const auto report = cli.engine().pruneSystem(*all, *volumes);
     writeStdout(section("Deleted Containers", report.containers) +
-                section("Deleted Volumes", report.volumes) +
-                section("Deleted Images", report.images) + "Total reclaimed space: " +
+                section("Deleted Pods", report.pods) + section("Deleted Volumes", report.volumes) +
+                section("Deleted Images", report.images) +
+                section("Deleted Networks", report.networks) + "Total reclaimed space: " +
                 format::humanSize(static_cast<double>(report.containers.reclaimedBytes +
                                                       report.volumes.reclaimedBytes +
                                                       report.images.reclaimedBytes),
