@@ -261,6 +261,10 @@ JSON
 
 @test "limits as root: memory over the limit is killed, fork fails past the pids limit" {
     skip_if_rootless "rootless here has no delegated cgroup (the refusal is tested above)"
+    # Only this test's containers count: other runs on the host may hold
+    # berth cgroups of their own.
+    local before
+    before=$(find /sys/fs/cgroup/*/berth /sys/fs/cgroup/berth -maxdepth 1 -name 'berth-*' 2>/dev/null | sort || true)
     run_berth 137 run --name oom --memory 32m $IMAGE sh -c 'x=$(head -c 200000000 /dev/zero | tr "\0" a); echo survived'
     run_berth inspect --format '{{.State.OOMKilled}} {{.HostConfig.Memory}}' oom
     is "$output" "true 33554432" "recorded as an OOM kill"
@@ -268,9 +272,9 @@ JSON
     run_berth 2 run --rm --pids-limit 10 $IMAGE sh -c 'for i in $(seq 20); do sleep 5 & done; echo done'
     assert "$output" =~ "can't fork" "fork fails past the limit"
     # Each container's cgroup goes with it.
-    local leftover
-    leftover=$(find /sys/fs/cgroup/*/berth /sys/fs/cgroup/berth -maxdepth 1 -name 'berth-*' 2>/dev/null || true)
-    is "$leftover" "" "no container cgroup left"
+    local after
+    after=$(find /sys/fs/cgroup/*/berth /sys/fs/cgroup/berth -maxdepth 1 -name 'berth-*' 2>/dev/null | sort || true)
+    is "$(comm -13 <(echo "$before") <(echo "$after"))" "" "no container cgroup left"
 }
 
 @test "ps: filters, -l, -n, --size, --sort, --format json" {

@@ -338,14 +338,30 @@ web.service" "one unit per file, and the [Install] links"
 
 @test "contrib units verify" {
     local berth=$(readlink -f "$(command -v "$BERTH")")
-    local src="$BATS_TEST_DIRNAME/../../contrib/systemd"
-    local f
-    for f in "$src"/*.service.in; do
-        local unit="$BATS_TEST_TMPDIR/$(basename "${f%.in}")"
-        sed "s|@BINDIR@|$(dirname "$berth")|" "$f" > "$unit"
-        verify_units "$unit"
+    local prefix=$(dirname "$(dirname "$berth")")
+    local units=() f
+    # Installed (contrib/test.sh installs to a prefix): the units meson
+    # installed beside berth; in a build tree, the sources with @BINDIR@
+    # filled in as meson does.
+    for f in "$prefix"/lib/systemd/user/*.service "$prefix"/lib/systemd/system/*.service; do
+        [[ -e "$f" ]] && units+=("$f")
     done
-    [[ -e "$BATS_TEST_TMPDIR/berth-clean-transient.service" ]] || die "no clean-transient unit"
+    if [[ ${#units[@]} -eq 0 ]]; then
+        for f in "$BATS_TEST_DIRNAME"/../../contrib/systemd/*.service.in; do
+            [[ -e "$f" ]] || continue
+            local unit="$BATS_TEST_TMPDIR/$(basename "${f%.in}")"
+            sed "s|@BINDIR@|$(dirname "$berth")|" "$f" > "$unit"
+            units+=("$unit")
+        done
+    fi
+    [[ ${#units[@]} -gt 0 ]] || die "no contrib units found (installed under $prefix/lib/systemd or in contrib/systemd)"
+    local names=""
+    for f in "${units[@]}"; do
+        verify_units "$f"
+        names+="$(basename "$f") "
+    done
+    assert "$names" =~ "berth-clean-transient.service" "the clean-transient unit is there"
+    assert "$names" =~ "berth-restart.service" "the restart unit is there"
 }
 
 @test "container cleanup --all reconciles every container" {
