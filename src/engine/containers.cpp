@@ -344,6 +344,7 @@ std::string Engine::createContainer(const CreateRequest& request) const {
   // Read by ps from config.json alone (readConfigSummary).
   if (!spec.pod.empty()) config.extra["pod"] = spec.pod;
   if (spec.infra) config.extra["isInfra"] = true;
+  if (!request.conmonPidFile.empty()) config.extra["conmonPidFile"] = request.conmonPidFile;
   // ps reads only a summary of config.json; this sends it to the full one.
   if (!spec.ports.empty()) config.extra["publishesPorts"] = true;
   if (runtimeSpec.process) config.extra["args"] = runtimeSpec.process->args;
@@ -494,6 +495,8 @@ void recordRunning(const state::ContainerStore& store, ContainerRecord& record,
   // Not fsynced: "running" only means something until the next boot, and
   // a record lost in a crash reads "created", which is then the truth.
   store.writeState(record.config.id, record.state, /*durable=*/false);
+  if (const std::string pidFile = record.config.extra.value("conmonPidFile", ""); !pidFile.empty())
+    writeFileAtomic(pidFile, std::to_string(report.monitorPid) + "\n", 0644, false);
   for (const char* status : {"init", "start"})
     detail::emitContainerEvent(store.paths(), record.config, status);
 }

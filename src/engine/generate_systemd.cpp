@@ -7,6 +7,7 @@
 #include "berth/base/fs.hpp"
 #include "berth/base/json.hpp"
 #include "berth/engine/systemd.hpp"
+#include "berth/state/pod.hpp"
 #include "berth_config.h"
 #include "container_internal.hpp"
 
@@ -21,23 +22,10 @@ std::string executablePath() {
   return std::string(buffer, static_cast<std::size_t>(n));
 }
 
-}  // namespace
-
-std::vector<systemd::Unit> generateSystemd(const Engine& engine, const std::string& nameOrId,
-                                           const systemd::GenerateOptions& options) {
+systemd::ContainerFacts containerFacts(const Engine& engine, const state::ContainerStore& store,
+                                       const std::string& id,
+                                       const systemd::GenerateOptions& options) {
   const state::StorePaths& paths = engine.paths();
-  state::ContainerStore store(paths);
-  std::string id;
-  try {
-    id = store.resolve(nameOrId);
-  } catch (const Error& error) {
-    if (error.kind() != Errc::NoSuchContainer) throw;
-    // Podman looks for a container, then a pod, and names both failures.
-    throwError(Errc::NoSuchContainer,
-               "{} does not refer to a container or pod: no pod with name or ID {} found: no "
-               "such pod: {}",
-               nameOrId, nameOrId, error.message());
-  }
   const detail::ContainerRecord record = detail::loadContainer(store, id);
   const spec::ContainerSpec spec = detail::containerSpec(record.config);
   const Json runtime =
@@ -61,7 +49,75 @@ std::vector<systemd::Unit> generateSystemd(const Engine& engine, const std::stri
   facts.executable = executablePath();
   facts.version = BERTH_VERSION;
   if (!options.noHeader) facts.timestamp = systemd::unixDate(::time(nullptr));
-  return {systemd::containerUnit(facts, options)};
+  return facts;
+}
+
+// Podman's PodUnits: the pod's unit, then one per member bound to it.
+std::vector<systemd::Unit> podUnits(const Engine& engine, const std::string& podId,
+                                    const systemd::GenerateOptions& options) {
+  const state::StorePaths& paths = engine.paths();
+  const state::PodConfig pod = state::PodStore(paths).read(podId);
+  if (options.templateUnit)
+    throwError(Errc::InvalidArgument, "--template is not supported for pods");
+  if (pod.infraId.empty())
+    throwError(Errc::InvalidArgument,
+               "error generating systemd unit files: Pod \"{}\" has no infra container", pod.name);
+  state::ContainerStore store(paths);
+  systemd::PodFacts facts;
+  facts.id = pod.id;
+  facts.name = pod.name;
+  facts.createCommand = pod.createCommand;
+  if (options.newContainer && facts.createCommand.empty())
+    throwError(Errc::InvalidArgument, "cannot use --new on pod \"{}\": no create command found",
+               pod.id);
+  const systemd::ContainerFacts infra = containerFacts(engine, store, pod.infraId, {});
+  facts.infraId = infra.id;
+  facts.infraName = infra.name;
+  facts.stopTimeout = infra.stopTimeout;
+  facts.runRoot = paths.runRoot;
+  facts.infraPidFile = infra.monitorPidFile;
+  facts.executable = infra.executable;
+  facts.version = BERTH_VERSION;
+  if (!options.noHeader) facts.timestamp = systemd::unixDate(::time(nullptr));
+  const std::string podService = systemd::podServiceName(facts, options);
+
+  std::vector<systemd::Unit> units;
+  for (const auto& id : engine.podContainers(pod.id)) {
+    if (id == pod.infraId) continue;
+    systemd::ContainerFacts member = containerFacts(engine, store, id, options);
+    member.podService = podService;
+    if (options.newContainer) member.podIdFile = "%t/" + podService + ".pod-id";
+    units.push_back(systemd::containerUnit(member, options));
+    facts.memberServices.push_back(units.back().name);
+  }
+  units.insert(units.begin(), systemd::podUnit(facts, options));
+  return units;
+}
+
+}  // namespace
+
+std::vector<systemd::Unit> generateSystemd(const Engine& engine, const std::string& nameOrId,
+                                           const systemd::GenerateOptions& options) {
+  state::ContainerStore store(engine.paths());
+  std::string id;
+  try {
+    id = store.resolve(nameOrId);
+  } catch (const Error& error) {
+    if (error.kind() != Errc::NoSuchContainer) throw;
+    std::string podId;
+    try {
+      podId = engine.resolvePod(nameOrId);
+    } catch (const Error& podError) {
+      if (podError.kind() != Errc::NoSuchObject) throw;
+      // Podman looks for a container, then a pod, and names both failures.
+      throwError(Errc::NoSuchContainer,
+                 "{} does not refer to a container or pod: no pod with name or ID {} found: no "
+                 "such pod: {}",
+                 nameOrId, nameOrId, error.message());
+    }
+    return podUnits(engine, podId, options);
+  }
+  return {systemd::containerUnit(containerFacts(engine, store, id, options), options)};
 }
 
 systemd::Unit generateQuadlet(const Engine& engine, const std::string& nameOrId) {

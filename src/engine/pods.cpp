@@ -288,9 +288,14 @@ std::string Engine::createPod(const PodCreateRequest& request) const {
     pod.sharedNamespaces.clear();
   }
   if (!request.infraName.empty()) state::validateContainerName(request.infraName);
+  if (!request.infra && !request.infraConmonPidFile.empty())
+    throwError(Errc::InvalidArgument,
+               "cannot set --infra-conmon-pidfile without an infra container");
   if (request.network.kind == spec::NetworkMode::Kind::Host && !request.ports.empty())
     throwError(Errc::InvalidArgument,
                "invalid config provided: port publishing is not supported with --network host");
+  if (request.replace && !pod.name.empty() && podExists(pod.name))
+    removePod(pod.name, true, std::nullopt);
   pod.id = generateId();
   if (pod.name.empty()) pod.name = detail::generateContainerName();
   pod.createdNs = format::nowNs();
@@ -332,6 +337,7 @@ std::string Engine::createPod(const PodCreateRequest& request) const {
     s.stopSignal = SIGTERM;
     s.volumes.push_back({"bind", pausePath, "/pause", {"ro"}});
     infra.commandLine = request.commandLine;
+    infra.conmonPidFile = request.infraConmonPidFile;
     infra.pull = "never";
     const std::string infraId = createContainer(infra);
     ScopeExit undoInfra([&] {

@@ -224,6 +224,24 @@ std::vector<std::string> removeFlag(const std::vector<std::string>& command, std
   return out;
 }
 
+// Podman's filterPodFlags: a pod's unit hands the pod over by its id file,
+// so --pod, --pod-id-file and --infra-conmon-pidfile go.
+std::vector<std::string> filterPodFlags(const std::vector<std::string>& command, std::size_t keep) {
+  std::vector<std::string> out;
+  const std::size_t flagsEnd = command.size() - keep;
+  for (std::size_t i = 0; i < flagsEnd; ++i) {
+    const std::string& s = command[i];
+    if (s == "--pod" || s == "--pod-id-file" || s == "--infra-conmon-pidfile") {
+      ++i;
+      continue;
+    }
+    if (startsWithAny(s, {"--pod=", "--pod-id-file=", "--infra-conmon-pidfile="})) continue;
+    out.push_back(s);
+  }
+  out.insert(out.end(), command.begin() + static_cast<std::ptrdiff_t>(flagsEnd), command.end());
+  return out;
+}
+
 std::size_t commandIndex(const std::vector<std::string>& createCommand) {
   for (std::size_t i = 0; i < createCommand.size(); ++i)
     if (createCommand[i] == "run" || createCommand[i] == "create") return i + 1;
@@ -256,6 +274,10 @@ NewCommand newContainerCommand(const ContainerFacts& c, const GenerateOptions& o
                                      c.createCommand.end());
   const RecordedFlags flags = parseRecorded(remaining);
   remaining = filterCommonFlags(remaining, flags.positional);
+  if (!c.podIdFile.empty()) {
+    remaining = filterPodFlags(remaining, flags.positional);
+    start.insert(start.end(), {"--pod-id-file", c.podIdFile});
+  }
   if (!flags.sdnotify) {
     start.emplace_back("--sdnotify=conmon");
   } else if (*flags.sdnotify == "ignore") {
@@ -263,15 +285,15 @@ NewCommand newContainerCommand(const ContainerFacts& c, const GenerateOptions& o
     remaining = removeFlag(remaining, flags.positional, {"--sdnotify"}, true);
     start.emplace_back("--sdnotify=conmon");
   }
-  if (!flags.detach) {
-    start.emplace_back("-d");
-    if (flags.detachChanged)
-      remaining = removeFlag(remaining, flags.positional, {"--detach", "-d"}, false);
-  }
   if (flags.name && !flags.replace) {
     start.emplace_back("--replace");
     if (flags.replaceChanged)
       remaining = removeFlag(remaining, flags.positional, {"--replace"}, false);
+  }
+  if (!flags.detach) {
+    start.emplace_back("-d");
+    if (flags.detachChanged)
+      remaining = removeFlag(remaining, flags.positional, {"--detach", "-d"}, false);
   }
   NewCommand out;
   if (!options.restartPolicy && !flags.restart.empty()) {
@@ -297,6 +319,7 @@ NewCommand newContainerCommand(const ContainerFacts& c, const GenerateOptions& o
     word = escapeArgument(word);
   // The specifiers of the unit's own paths are not to be escaped.
   start[index > 2 ? index : 2] = "--cidfile=%t/%n.ctr-id";
+  if (!c.podIdFile.empty()) start[(index > 2 ? index : 2) + 4] = c.podIdFile;
   if (options.templateUnit) {
     auto name = std::find(start.begin(), start.end(), "--name");
     if (name != start.end() && name + 1 != start.end()) {
@@ -407,6 +430,8 @@ Unit containerUnit(const ContainerFacts& c, const GenerateOptions& options) {
   u += "Documentation=man:berth-generate-systemd(1)\n";
   u += "Wants=network-online.target\nAfter=network-online.target\n";
   u += fmt::format("RequiresMountsFor={}\n", isNew ? "%t/berth" : c.runRoot);
+  if (!c.podService.empty())
+    u += fmt::format("BindsTo={0}.service\nAfter={0}.service\n", c.podService);
   if (!options.wants.empty() || !options.after.empty() || !options.requires_.empty())
     u += "\n# User-defined dependencies\n";
   if (!options.wants.empty()) u += "Wants=" + joinSpaced(options.wants) + "\n";
@@ -442,6 +467,144 @@ Unit containerUnit(const ContainerFacts& c, const GenerateOptions& options) {
   }
   u += "\n[Install]\nWantedBy=default.target\n";
   return Unit{unitName, std::move(u)};
+}
+
+std::string podServiceName(const PodFacts& pod, const GenerateOptions& options) {
+  const std::string nameOrId = options.useName ? pod.name : pod.id;
+  return options.podPrefix.empty() ? nameOrId : options.podPrefix + options.separator + nameOrId;
+}
+
+// Podman's podTemplate (pkg/systemd/generate/pods.go, 4.3.1): the pod's
+// unit wants its members and orders itself before them; without --new it
+// starts the infra container, with --new it creates the pod.
+Unit podUnit(const PodFacts& p, const GenerateOptions& options) {
+  if (options.templateUnit)
+    throwError(Errc::InvalidArgument, "--template is not supported for pods");
+  if (options.restartPolicy) validateRestartPolicy(*options.restartPolicy);
+  const std::string serviceName = podServiceName(p, options);
+  const unsigned stopTimeout = options.stopTimeout.value_or(p.stopTimeout);
+  const std::string infra = options.useName ? p.infraName : p.infraId;
+  std::string pidFile = p.infraPidFile;
+  std::string execStartPre1, execStartPre2, execStart, execStop, execStopPost;
+
+  // The global flags of `pod create` (--root, --runroot): every command of
+  // the unit needs them to find the pod.
+  std::size_t createIndex = 0;
+  for (std::size_t i = 1; i < p.createCommand.size(); ++i)
+    if (p.createCommand[i - 1] == "pod" && p.createCommand[i] == "create") {
+      createIndex = i;
+      break;
+    }
+  std::vector<std::string> rootArgs;
+  if (createIndex > 1)
+    rootArgs.assign(p.createCommand.begin() + 1,
+                    p.createCommand.begin() + static_cast<std::ptrdiff_t>(createIndex - 1));
+  std::string berth = p.executable;
+  for (const auto& arg : rootArgs)
+    berth += " " + escapeArgument(arg);
+
+  if (options.newContainer) {
+    if (p.createCommand.empty())
+      throwError(Errc::InvalidArgument, "cannot use --new on pod \"{}\": no create command found",
+                 p.id);
+    if (createIndex == 0) {
+      std::string shown;
+      for (const auto& word : p.createCommand)
+        shown += (shown.empty() ? "" : " ") + word;
+      throwError(Errc::InvalidArgument,
+                 "pod does not appear to be created via `berth pod create`: [{}]", shown);
+    }
+    pidFile = "%t/" + serviceName + ".pid";
+    const std::string podIdFile = "%t/" + serviceName + ".pod-id";
+    std::vector<std::string> args =
+        filterPodFlags(std::vector<std::string>(
+                           p.createCommand.begin() + static_cast<std::ptrdiff_t>(createIndex + 1),
+                           p.createCommand.end()),
+                       0);
+    // --name and --replace as a flag set knowing only those two reads
+    // them: up to the first positional word, unknown flags taking the
+    // next word as their value unless it is a flag.
+    bool hasName = false;
+    std::optional<bool> replace;
+    for (std::size_t i = 0; i < args.size(); ++i) {
+      const std::string& a = args[i];
+      if (a == "--") break;
+      if (a.size() < 2 || a[0] != '-') break;
+      const auto eq = a.find('=');
+      const std::string flag = a.substr(0, eq);
+      if (flag == "--name") {
+        hasName = true;
+        if (eq == std::string::npos) ++i;
+      } else if (flag == "--replace") {
+        replace = eq == std::string::npos || parseBoolValue(a.substr(eq + 1));
+      } else if (eq == std::string::npos && i + 1 < args.size() && !args[i + 1].starts_with("-")) {
+        ++i;
+      }
+    }
+    if (hasName && !replace.value_or(false)) {
+      if (replace) args = removeFlag(args, 0, {"--replace"}, false);
+      args.emplace_back("--replace");
+    }
+    std::vector<std::string> create{p.executable};
+    create.insert(create.end(), rootArgs.begin(), rootArgs.end());
+    create.insert(create.end(), {"pod", "create", "--infra-conmon-pidfile", "", "--pod-id-file", "",
+                                 "--exit-policy=stop"});
+    const std::size_t pidAt = 1 + rootArgs.size() + 3;
+    create.insert(create.end(), args.begin(), args.end());
+    for (auto& word : create)
+      word = escapeArgument(word);
+    create[pidAt] = pidFile;
+    create[pidAt + 2] = podIdFile;
+    execStartPre1 = formatOptions({"/bin/rm", "-f", pidFile, podIdFile});
+    execStartPre2 = formatOptions(create);
+    execStart = formatOptions({berth, "pod", "start", "--pod-id-file", podIdFile});
+    execStop = formatOptions({berth, "pod", "stop", "--ignore", "--pod-id-file", podIdFile, "",
+                              "-t", std::to_string(stopTimeout)});
+    execStopPost =
+        formatOptions({berth, "pod", "rm", "--ignore", "-f", "--pod-id-file", podIdFile});
+  } else {
+    execStart = berth + " start " + infra;
+    execStop = fmt::format("{} stop  \\\n\t-t {} {}", berth, stopTimeout, infra);
+    execStopPost = execStop;
+  }
+
+  std::string u;
+  if (!options.noHeader) {
+    u += fmt::format("# {}.service\n# autogenerated by berth {}\n", serviceName, p.version);
+    if (!p.timestamp.empty()) u += "# " + p.timestamp + "\n";
+    u += "\n";
+  }
+  std::vector<std::string> members;
+  for (const auto& m : p.memberServices)
+    members.push_back(m + ".service");
+  std::sort(members.begin(), members.end());
+  u += "[Unit]\n";
+  u += fmt::format("Description=berth {}.service\n", serviceName);
+  u += "Documentation=man:berth-generate-systemd(1)\n";
+  u += "Wants=network-online.target\nAfter=network-online.target\n";
+  u += fmt::format("RequiresMountsFor={}\n", p.runRoot);
+  u += "Wants=" + joinSpaced(members) + "\n";
+  u += "Before=" + joinSpaced(members) + "\n";
+  if (!options.wants.empty() || !options.after.empty() || !options.requires_.empty())
+    u += "\n# User-defined dependencies\n";
+  if (!options.wants.empty()) u += "Wants=" + joinSpaced(options.wants) + "\n";
+  if (!options.after.empty()) u += "After=" + joinSpaced(options.after) + "\n";
+  if (!options.requires_.empty()) u += "Requires=" + joinSpaced(options.requires_) + "\n";
+  u += "\n[Service]\n";
+  u += "Environment=BERTH_SYSTEMD_UNIT=%n\n";
+  u += "Restart=" + options.restartPolicy.value_or("on-failure") + "\n";
+  if (options.restartSec && *options.restartSec != 0)
+    u += fmt::format("RestartSec={}\n", *options.restartSec);
+  u += fmt::format("TimeoutStopSec={}\n", kMinTimeoutStopSec + stopTimeout);
+  if (!execStartPre1.empty()) u += "ExecStartPre=" + execStartPre1 + "\n";
+  if (!execStartPre2.empty()) u += "ExecStartPre=" + execStartPre2 + "\n";
+  u += "ExecStart=" + execStart + "\n";
+  u += "ExecStop=" + execStop + "\n";
+  u += "ExecStopPost=" + execStopPost + "\n";
+  u += "PIDFile=" + pidFile + "\n";
+  u += "Type=forking\n";
+  u += "\n[Install]\nWantedBy=default.target\n";
+  return Unit{serviceName, std::move(u)};
 }
 
 }  // namespace berth::systemd

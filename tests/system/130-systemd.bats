@@ -227,6 +227,149 @@ true"
     assert "$output" !~ "service" "nothing written"
 }
 
+@test "generate systemd POD: the pod's unit and its members' units, existing pod" {
+    local pod=$(safename)
+    run_berth pod create --name $pod
+    run_berth create --pod $pod --name $pod-a $IMAGE sleep 1000
+    run_berth create --pod $pod --name $pod-b $IMAGE sleep 1000
+    run_berth pod inspect --format '{{.InfraContainerID}}' $pod
+    local infra=$output
+    run_berth inspect --format '{{.Name}}' $infra
+    local infra_name=$output
+
+    cd "$BATS_TEST_TMPDIR"
+    run_berth generate systemd --files --name $pod
+    is "$output" "$BATS_TEST_TMPDIR/container-$pod-a.service
+$BATS_TEST_TMPDIR/container-$pod-b.service
+$BATS_TEST_TMPDIR/pod-$pod.service" "one unit per member and the pod's"
+    local unit="$BATS_TEST_TMPDIR/pod-$pod.service"
+    verify_units "$unit" "$BATS_TEST_TMPDIR/container-$pod-a.service" \
+        "$BATS_TEST_TMPDIR/container-$pod-b.service"
+    run cat "$unit"
+    assert "$output" =~ "Wants=container-$pod-a.service container-$pod-b.service
+Before=container-$pod-a.service container-$pod-b.service" "wants its members, before them"
+    assert "$output" =~ "start $infra_name
+ExecStop=" "starts the infra"
+    assert "$output" =~ "PIDFile=$BERTH_TEST_RUNROOT/containers/$infra/monitor.pid"
+    run cat "$BATS_TEST_TMPDIR/container-$pod-a.service"
+    assert "$output" =~ "BindsTo=pod-$pod.service
+After=pod-$pod.service" "a member orders after the pod's unit"
+    assert "$output" =~ "start $pod-a"
+
+    # Type=forking as systemd runs it: the infra starts, PIDFile its monitor.
+    unit_exec "$unit" ExecStart
+    run_berth inspect --format '{{.State.Status}} {{.State.ConmonPid}}' $infra
+    is "$output" "running $(cat "$BERTH_TEST_RUNROOT/containers/$infra/monitor.pid")" "PIDFile: the infra's monitor"
+    unit_exec "$BATS_TEST_TMPDIR/container-$pod-a.service" ExecStart
+    run_berth inspect --format '{{.State.Status}}' $pod-a
+    is "$output" "running"
+    unit_exec "$BATS_TEST_TMPDIR/container-$pod-a.service" ExecStop
+    unit_exec "$unit" ExecStop
+    run_berth inspect --format '{{.State.Status}}' $infra
+    is "$output" "exited"
+
+    # Names by id, prefixes, separator; --template is for containers only.
+    run_berth pod inspect --format '{{.Id}}' $pod
+    local podid=$output
+    run_berth generate systemd --pod-prefix p --container-prefix c --separator _ --no-header $pod
+    assert "$output" =~ "Description=berth p_$podid.service"
+    run_berth 125 generate systemd --template $pod
+    is "$output" "Error: --template is not supported for pods"
+    run_berth pod create --name $pod-noinfra --no-infra
+    run_berth 125 generate systemd $pod-noinfra
+    is "$output" "Error: error generating systemd unit files: Pod \"$pod-noinfra\" has no infra container"
+}
+
+@test "generate systemd --new POD: the units create, run and remove the pod and its members" {
+    local pod=$(safename)
+    run_berth pod create --name $pod --label app=$pod
+    run_berth pod inspect --format '{{.CreateCommand}}' $pod
+    assert "$output" =~ "pod create --name $pod --label app=$pod" "the create command is recorded"
+    run_berth create --pod $pod --name $pod-a $IMAGE sleep 1000
+    run_berth generate systemd --new --name $pod
+    local dir="$BATS_TEST_TMPDIR/units"
+    mkdir -p "$dir"
+    cd "$dir"
+    run_berth generate systemd --new --files --name $pod
+    local unit="$dir/pod-$pod.service" member="$dir/container-$pod-a.service"
+    verify_units "$unit" "$member"
+    run cat "$unit"
+    assert "$output" =~ "pod create \\\\
+	--infra-conmon-pidfile %t/pod-$pod.pid \\\\
+	--pod-id-file %t/pod-$pod.pod-id \\\\
+	--exit-policy=stop" "Podman's pod create"
+    assert "$output" =~ "--replace
+ExecStart=" "--replace added for a named pod"
+    assert "$output" =~ "pod start \\\\
+	--pod-id-file %t/pod-$pod.pod-id"
+    assert "$output" =~ "pod stop \\\\
+	--ignore \\\\
+	--pod-id-file %t/pod-$pod.pod-id  \\\\
+	-t 10"
+    assert "$output" =~ "PIDFile=%t/pod-$pod.pid"
+    run cat "$member"
+    assert "$output" =~ "--pod-id-file %t/pod-$pod.pod-id" "the member joins by the id file"
+    assert "$output" !~ "--pod $pod" "not by name"
+    assert "$output" =~ "BindsTo=pod-$pod.service
+After=pod-$pod.service"
+
+    # As systemd runs them; the pod create --replace replaces the pod above.
+    local rt="$BATS_TEST_TMPDIR/rt"
+    mkdir -p "$rt"
+    unit_exec "$unit" ExecStartPre --runtime-dir "$rt"
+    local podid=$(cat "$rt/pod-$pod.pod-id")
+    run_berth pod inspect --format '{{.Id}} {{.ExitPolicy}} {{len .Containers}}' $pod
+    is "$output" "$podid stop 1" "a new pod (its infra only), exit policy stop"
+    unit_exec "$unit" ExecStart --runtime-dir "$rt"
+    run_berth pod inspect --format '{{.InfraContainerID}}' $pod
+    local infra=$output
+    run_berth inspect --format '{{.State.Status}} {{.State.ConmonPid}}' $infra
+    is "$output" "running $(cat "$rt/pod-$pod.pid")" "PIDFile: the infra's monitor"
+
+    unit_exec "$member" ExecStartPre --runtime-dir "$rt"
+    unit_exec "$member" ExecStart --runtime-dir "$rt"
+    local cid=$(cat "$rt/container-$pod-a.service.ctr-id")
+    run_berth inspect --format '{{.State.Status}} {{.Pod}}' $pod-a
+    is "$output" "running $podid" "the member runs in the unit's pod"
+    run_berth inspect --format '{{.Id}}' $pod-a
+    is "$output" "$cid"
+
+    unit_exec "$member" ExecStop --runtime-dir "$rt"
+    unit_exec "$member" ExecStopPost --runtime-dir "$rt"
+    unit_exec "$unit" ExecStop --runtime-dir "$rt"
+    unit_exec "$unit" ExecStopPost --runtime-dir "$rt"
+    run_berth pod ps -q --no-trunc
+    assert "$output" !~ "$podid" "the pod is gone"
+    run_berth ps -a --format '{{.Names}}'
+    assert "$output" !~ "$pod" "its containers are gone"
+    # Stopping again (systemd may): --ignore makes it a no-op.
+    unit_exec "$unit" ExecStop --runtime-dir "$rt"
+    unit_exec "$unit" ExecStopPost --runtime-dir "$rt"
+}
+
+@test "pod --pod-id-file, --infra-conmon-pidfile, --replace: bad input" {
+    local pod=$(safename)
+    run_berth 125 pod create --no-infra --infra-conmon-pidfile $BATS_TEST_TMPDIR/x.pid
+    is "$output" "Error: cannot set --infra-conmon-pidfile without an infra container"
+    run_berth 125 pod start --pod-id-file $BATS_TEST_TMPDIR/nope
+    is "$output" "Error: reading pod ID file $BATS_TEST_TMPDIR/nope: open $BATS_TEST_TMPDIR/nope: no such file or directory"
+    run_berth pod stop --ignore --pod-id-file $BATS_TEST_TMPDIR/nope
+    run_berth pod rm --ignore -f --pod-id-file $BATS_TEST_TMPDIR/nope
+    run_berth 125 run --pod-id-file $BATS_TEST_TMPDIR/nope $IMAGE true
+    is "$output" "Error: reading pod ID file $BATS_TEST_TMPDIR/nope: open $BATS_TEST_TMPDIR/nope: no such file or directory"
+    run_berth pod create --name $pod --pod-id-file $BATS_TEST_TMPDIR/id
+    local first=$output
+    run_berth 125 run --pod $pod --pod-id-file $BATS_TEST_TMPDIR/id $IMAGE true
+    is "$output" "Error: cannot specify both --pod and --pod-id-file"
+    run_berth 125 pod start --pod-id-file $BATS_TEST_TMPDIR/id $pod
+    is "$output" "Error: --all, --latest, --pod-id-file and pods cannot be used together"
+    run_berth 125 pod create --name $pod
+    run_berth pod create --replace --name $pod
+    assert "$output" != "$first" "--replace: a new pod"
+    run_berth 1 pod exists $first
+    run_berth pod rm --pod-id-file $BATS_TEST_TMPDIR/id --ignore
+}
+
 @test "--sdnotify: ignore sends nothing, inspect shows the mode" {
     local name=$(safename)
     local sock="$BATS_TEST_TMPDIR/notify.sock"

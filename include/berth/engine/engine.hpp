@@ -252,6 +252,9 @@ class Engine {
     spec::ContainerSpec spec;
     std::vector<std::string> commandLine;  ///< Config.CreateCommand
     bool replace = false;
+    /// The monitor's pid is written here at every start (pod create
+    /// --infra-conmon-pidfile: the PIDFile= of a pod's unit); "" = none.
+    std::string conmonPidFile;
     std::string pull = "missing";
     PullRequest pullOptions;  ///< access and platform for a pull (image is spec.image)
     ProgressSink pullProgress;
@@ -553,6 +556,8 @@ class Engine {
     spec::NetworkMode network;             ///< Private (default), None, Host, Slirp4netns, Pasta
     std::vector<std::string> dns;
     std::vector<std::string> addHosts;
+    std::string infraConmonPidFile;  ///< --infra-conmon-pidfile (needs the infra)
+    bool replace = false;            ///< --replace: remove a pod of that name first
   };
   std::string createPod(const PodCreateRequest& request) const;
 

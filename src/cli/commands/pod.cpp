@@ -1,11 +1,14 @@
 // SPDX-License-Identifier: Apache-2.0
 // berth pod create, ps, inspect, start, stop, restart, kill, pause,
 // unpause, rm, prune, exists, top.
+#include <unistd.h>
+
 #include <cstdio>
 
 #include "../cli.hpp"
 #include "../output.hpp"
 #include "berth/base/error.hpp"
+#include "berth/base/fs.hpp"
 #include "berth/format/human.hpp"
 #include "berth/format/report.hpp"
 #include "berth/format/tabwriter.hpp"
@@ -18,8 +21,49 @@ namespace {
 
 constexpr int kExitEngineError = 125;
 
-std::vector<std::string> podTargets(Cli& cli, bool all, bool latest) {
+std::string absolutePath(const std::string& path) {
+  if (path.starts_with("/")) return path;
+  char cwd[4096] = {};
+  if (::getcwd(cwd, sizeof(cwd) - 1) == nullptr)
+    throwErrno("error getting current working directory");
+  return std::string(cwd) + "/" + path;
+}
+
+// The pod ids --pod-id-file names (systemd units pass them); a missing
+// file is skipped with `ignore`, an error otherwise.
+std::vector<std::string> readPodIdFiles(const std::vector<std::string>& files, bool ignore) {
+  std::vector<std::string> ids;
+  for (const auto& file : files) {
+    std::optional<std::string> text;
+    try {
+      text = readFileIfExists(file);
+    } catch (const Error& e) {
+      throwError(Errc::InvalidArgument, "reading pod ID file {}: {}", file, e.message());
+    }
+    if (!text) {
+      if (ignore) continue;
+      throwError(Errc::InvalidArgument,
+                 "reading pod ID file {}: open {}: no such file or directory", file, file);
+    }
+    std::string id = *text;
+    while (!id.empty() && (id.back() == '\n' || id.back() == ' '))
+      id.pop_back();
+    if (id.empty()) throwError(Errc::InvalidArgument, "pod ID file {} is empty", file);
+    ids.push_back(id);
+  }
+  return ids;
+}
+
+std::vector<std::string> podTargets(Cli& cli, bool all, bool latest,
+                                    const std::vector<std::string>& podIdFiles = {},
+                                    bool ignore = false) {
   std::vector<std::string> names = cli.args();
+  if (!podIdFiles.empty()) {
+    if (all || latest || !names.empty())
+      throwError(Errc::InvalidArgument,
+                 "--all, --latest, --pod-id-file and pods cannot be used together");
+    return readPodIdFiles(podIdFiles, ignore);
+  }
   if ((all || latest) && !names.empty())
     throwError(Errc::InvalidArgument, "--all, --latest and pods cannot be used together");
   if (all) return cli.engine().podIds();
@@ -76,6 +120,8 @@ void defineCreate(Cli& cli) {
     std::vector<std::string> dns;
     std::vector<std::string> addHosts;
     std::string podIdFile;
+    std::string infraConmonPidfile;
+    bool replace = false;
   };
   auto f = std::make_shared<Flags>();
   app->add_option("-n,--name", f->name, "Assign a name to the pod");
@@ -100,6 +146,10 @@ void defineCreate(Cli& cli) {
   app->add_option("--add-host", f->addHosts, "Add a custom host-to-IP mapping (host:ip)")
       ->allow_extra_args(false);
   app->add_option("--pod-id-file", f->podIdFile, "Write the pod ID to the file");
+  app->add_option("--infra-conmon-pidfile", f->infraConmonPidfile,
+                  "Path to the file that will receive the PID of the infra container's "
+                  "monitor");
+  app->add_flag("--replace", f->replace, "If a pod with the same name exists, replace it");
   cli.setRun(app, [&cli, f] {
     if (cli.args().size() > 1)
       throwError(Errc::InvalidArgument, "too many arguments: pod create takes at most 1 (a name)");
@@ -124,6 +174,9 @@ void defineCreate(Cli& cli) {
       spec::parseKeyValue(l, "label", request.labels);
     if (!f->network.empty()) request.network = spec::parseNetworkMode(f->network);
     request.exitPolicy = f->exitPolicy;
+    request.replace = f->replace;
+    if (!f->infraConmonPidfile.empty())
+      request.infraConmonPidFile = absolutePath(f->infraConmonPidfile);
     for (const auto& d : f->dns)
       request.dns.push_back(spec::parseDnsServer(d));
     for (const auto& h : f->addHosts)
@@ -285,10 +338,14 @@ void defineSimple(Cli& cli, const std::string& verb, const std::string& descript
   CLI::App* app = cli.addCommand("pod " + verb, description, true);
   auto all = std::make_shared<bool>(false);
   auto latest = std::make_shared<bool>(false);
+  auto idFiles = std::make_shared<std::vector<std::string>>();
   app->add_flag("-a,--all", *all, verb + " all pods");
   app->add_flag("-l,--latest", *latest, "Act on the latest pod berth is aware of");
-  cli.setRun(app, [&cli, all, latest, run] {
-    return forEachPod(podTargets(cli, *all, *latest),
+  if (verb == "start")
+    app->add_option("--pod-id-file", *idFiles, "Read the pod ID from the file")
+        ->allow_extra_args(false);
+  cli.setRun(app, [&cli, all, latest, idFiles, run] {
+    return forEachPod(podTargets(cli, *all, *latest, *idFiles),
                       [&](const std::string& name) { return run(cli, name); });
   });
 }
@@ -303,16 +360,21 @@ void defineStop(Cli& cli) {
   app->add_flag("-l,--latest", *latest, "Act on the latest pod berth is aware of");
   app->add_flag("-i,--ignore", *ignore, "Ignore errors when a specified pod is missing");
   app->add_option("-t,--time", *time, "Seconds to wait for pod stop before killing the container");
-  cli.setRun(app, [&cli, all, latest, ignore, time] {
+  auto idFiles = std::make_shared<std::vector<std::string>>();
+  app->add_option("--pod-id-file", *idFiles, "Read the pod ID from the file")
+      ->allow_extra_args(false);
+  cli.setRun(app, [&cli, all, latest, ignore, time, idFiles] {
     const auto timeout = timeoutFlag(*time);
-    return forEachPod(podTargets(cli, *all, *latest), [&](const std::string& name) {
-      try {
-        return cli.engine().stopPod(name, timeout);
-      } catch (const Error& e) {
-        if (*ignore && e.kind() == Errc::NoSuchObject) return engine::Engine::PodReport{name, {}};
-        throw;
-      }
-    });
+    return forEachPod(podTargets(cli, *all, *latest, *idFiles, *ignore),
+                      [&](const std::string& name) {
+                        try {
+                          return cli.engine().stopPod(name, timeout);
+                        } catch (const Error& e) {
+                          if (*ignore && e.kind() == Errc::NoSuchObject)
+                            return engine::Engine::PodReport{name, {}};
+                          throw;
+                        }
+                      });
   });
 }
 
@@ -348,9 +410,12 @@ void defineRm(Cli& cli) {
                 "all containers in the pod");
   app->add_flag("-i,--ignore", *ignore, "Ignore errors when a specified pod is missing");
   app->add_option("-t,--time", *time, "Seconds to wait for pod stop before killing the container");
-  cli.setRun(app, [&cli, all, latest, force, ignore, time] {
+  auto idFiles = std::make_shared<std::vector<std::string>>();
+  app->add_option("--pod-id-file", *idFiles, "Read the pod ID from the file")
+      ->allow_extra_args(false);
+  cli.setRun(app, [&cli, all, latest, force, ignore, time, idFiles] {
     const auto timeout = timeoutFlag(*time);
-    std::vector<std::string> names = podTargets(cli, *all, *latest);
+    std::vector<std::string> names = podTargets(cli, *all, *latest, *idFiles, *ignore);
     int code = 0;
     for (const auto& name : names) {
       try {

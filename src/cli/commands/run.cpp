@@ -63,6 +63,7 @@ struct CreateFlags {
   std::string macAddress;
   std::vector<std::string> networkAliases;
   std::string pod;
+  std::string podIdFile;
   std::vector<std::string> publish;
   std::vector<std::string> dns;
   std::vector<std::string> dnsSearch;
@@ -148,6 +149,7 @@ void defineFlags(CLI::App* app, CreateFlags& f, bool run) {
   addOption(app, "--network-alias", f.networkAliases, "Add network-scoped alias for the container");
   app->add_option("--pod", f.pod,
                   "Run container in an existing pod (new:NAME creates the pod first)");
+  app->add_option("--pod-id-file", f.podIdFile, "Read the pod ID from the file");
   addOption(app, "-p,--publish", f.publish,
             "Publish a container's port, or a range of ports, to the host");
   addOption(app, "--dns", f.dns, "Set custom DNS servers");
@@ -285,6 +287,24 @@ spec::ContainerSpec buildSpec(const CreateFlags& f, const std::vector<std::strin
   if (!f.cpuShares.empty()) s.cpuShares = spec::parseUintFlag(f.cpuShares, "--cpu-shares");
   s.network = spec::parseNetworkModes(f.networks, f.ip, f.macAddress, f.networkAliases);
   s.pod = f.pod;
+  if (!f.podIdFile.empty()) {
+    if (!f.pod.empty())
+      throwError(Errc::InvalidArgument, "cannot specify both --pod and --pod-id-file");
+    std::optional<std::string> id;
+    try {
+      id = readFileIfExists(f.podIdFile);
+    } catch (const Error& e) {
+      throwError(Errc::InvalidArgument, "reading pod ID file {}: {}", f.podIdFile, e.message());
+    }
+    if (!id)
+      throwError(Errc::InvalidArgument,
+                 "reading pod ID file {}: open {}: no such file or directory", f.podIdFile,
+                 f.podIdFile);
+    while (!id->empty() && (id->back() == '\n' || id->back() == ' '))
+      id->pop_back();
+    if (id->empty()) throwError(Errc::InvalidArgument, "pod ID file {} is empty", f.podIdFile);
+    s.pod = *id;
+  }
   for (const auto& p : f.publish)
     for (auto& mapping : spec::parsePublish(p))
       s.ports.push_back(std::move(mapping));
