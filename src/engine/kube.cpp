@@ -3,9 +3,10 @@
 // and applies the plan.
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <ctime>
 #include <exception>
-#include <set>
+#include <optional>
 #include <thread>
 
 #include <fmt/format.h>
@@ -22,6 +23,7 @@
 #include "berth/spec/parse.hpp"
 #include "berth/spec/ports.hpp"
 #include "berth/state/container_store.hpp"
+#include "berth/state/pod.hpp"
 #include "berth/state/secret_store.hpp"
 #include "berth/state/volume_store.hpp"
 #include "berth_config.h"
@@ -58,6 +60,19 @@ std::string containerNamed(const state::ContainerStore& store, const std::string
   }
 }
 
+/// The id of the pod named exactly `name`, "" when there is none.
+std::string podNamed(const state::StorePaths& paths, const std::string& name) {
+  const state::PodStore pods(paths);
+  for (const auto& id : pods.listIds()) {
+    try {
+      if (pods.read(id).name == name) return id;
+    } catch (const Error&) {
+      // removed meanwhile
+    }
+  }
+  return "";
+}
+
 }  // namespace
 
 std::string Engine::generateKube(const KubeGenerateRequest& request) const {
@@ -69,8 +84,31 @@ std::string Engine::generateKube(const KubeGenerateRequest& request) const {
   gen.creationTimestamp = utcSeconds();
   state::ContainerStore store(paths_);
   image::ImageStore images(paths_);
+  // A name is a container's, else a pod's: a pod gives its non-infra
+  // containers, with the pod's name, labels, hostname and ports.
+  std::vector<std::string> ids;
+  std::optional<state::PodConfig> pod;
   for (const auto& name : request.names) {
-    const std::string id = store.resolve(name);
+    try {
+      ids.push_back(store.resolve(name));
+      continue;
+    } catch (const Error& e) {
+      if (e.kind() != Errc::NoSuchContainer || !podExists(name)) throw;
+    }
+    if (request.names.size() > 1)
+      throwError(Errc::InvalidArgument,
+                 "{} is a pod: generate YAML for one pod, or for containers, at a time", name);
+    const state::PodStore pods(paths_);
+    pod = pods.read(pods.resolve(name));
+    for (const auto& id : podContainers(pod->id))
+      if (id != pod->infraId) ids.push_back(id);
+    if (ids.empty())
+      throwError(Errc::InvalidArgument, "pod {} has no containers to generate YAML for", pod->name);
+    gen.podName = pod->name;
+    gen.podLabels = pod->labels;
+    gen.hostname = pod->hostname;
+  }
+  for (const auto& id : ids) {
     const detail::ContainerRecord record = detail::loadContainer(store, id);
     kube::GenerateContainer ctr;
     ctr.name = record.config.name;
@@ -82,6 +120,13 @@ std::string Engine::generateKube(const KubeGenerateRequest& request) const {
     for (const auto* list : {&ctr.spec.volumes, &ctr.spec.mounts})
       for (const auto& mount : *list)
         if (mount.type == "bind") ctr.hostPathTypes[mount.source] = hostPathKind(mount.source);
+    if (pod) {
+      // The pod's ports are its infra's: Podman lists them on the first container.
+      ctr.spec.ports.clear();
+      if (gen.containers.empty() && !pod->infraId.empty())
+        ctr.spec.ports =
+            detail::containerSpec(detail::loadContainer(store, pod->infraId).config).ports;
+    }
     gen.containers.push_back(std::move(ctr));
   }
   return kube::generateKube(gen);
@@ -113,12 +158,17 @@ Engine::KubePlayReport Engine::playKube(const KubePlayRequest& request) const {
   if (request.replace) {
     downKube(request.text, request.what, /*force=*/false);
   } else {
-    for (const auto& pod : plan.pods)
+    for (const auto& pod : plan.pods) {
+      if (!podNamed(paths_, pod.name).empty())
+        throwError(Errc::AlreadyExists,
+                   "{}: the pod name \"{}\" is already in use: use --replace or kube down",
+                   request.what, pod.name);
       for (const auto& ctr : pod.containers)
         if (!containerNamed(store, ctr.spec.name).empty())
           throwError(Errc::AlreadyExists,
                      "{}: the container name \"{}\" is already in use: use --replace or kube down",
                      request.what, ctr.spec.name);
+    }
     for (const auto& secret : plan.secrets)
       if (secrets.exists(secret.name))
         throwError(Errc::AlreadyExists, "{}: secret \"{}\": secret name in use", request.what,
@@ -127,11 +177,11 @@ Engine::KubePlayReport Engine::playKube(const KubePlayRequest& request) const {
 
   KubePlayReport report;
   report.warnings = plan.warnings;
-  std::vector<std::string> madeContainers, madeVolumes, madeSecrets;
+  std::vector<std::string> madePods, madeVolumes, madeSecrets;
   ScopeExit undo([&] {
-    for (auto it = madeContainers.rbegin(); it != madeContainers.rend(); ++it) {
+    for (auto it = madePods.rbegin(); it != madePods.rend(); ++it) {
       try {
-        removeContainer(*it, true, 0u);
+        removePod(*it, true, 0u);
       } catch (const Error&) {
       }
     }
@@ -176,23 +226,34 @@ Engine::KubePlayReport Engine::playKube(const KubePlayRequest& request) const {
   for (const auto& pod : plan.pods) {
     for (const auto& dir : pod.hostDirectories)
       makeDirs(dir);
+    PodCreateRequest podRequest;
+    podRequest.name = pod.name;
+    podRequest.labels = pod.labels;
+    podRequest.hostname = pod.hostname.empty() ? pod.name : pod.hostname;
+    podRequest.ports = pod.ports;
+    podRequest.network = pod.network;
+    podRequest.commandLine = {"berth", "kube", "play", request.what};
     KubePlayReport::Pod madePod;
-    madePod.id = pod.name;
+    madePod.id = createPod(podRequest);
+    madePods.push_back(madePod.id);
     for (const auto& ctr : pod.containers) {
       CreateRequest create;
       create.spec = ctr.spec;
+      create.spec.pod = madePod.id;
       create.pull = ctr.pullPolicy;
       create.pullProgress = request.pullProgress;
       create.commandLine = {"berth", "kube", "play", request.what};
-      const std::string id = createContainer(create);
-      madeContainers.push_back(id);
-      madePod.containers.push_back(id);
+      madePod.containers.push_back(createContainer(create));
     }
     report.pods.push_back(std::move(madePod));
   }
-  if (request.start)
-    for (const auto& id : madeContainers)
-      startContainer(id);
+  if (request.start) {
+    for (const auto& id : madePods) {
+      const PodReport started = startPod(id);
+      if (!started.errors.empty())
+        throwError(Errc::InvalidState, "starting pod {}: {}", id, started.errors.front());
+    }
+  }
   undo.dismiss();
   return report;
 }
@@ -202,23 +263,20 @@ Engine::KubeDownReport Engine::downKube(const std::string& text, const std::stri
   const kube::DownTargets targets = kube::downTargets(kube::parseYamlDocuments(text, what));
   KubeDownReport report;
   enterUserNamespace();  // before the threads below
-  state::ContainerStore store(paths_);
-  std::set<std::string> pods;
-  std::vector<std::string> ids;
-  for (const auto& name : targets.containers) {
-    const std::string id = containerNamed(store, name);
-    if (id.empty()) continue;
-    ids.push_back(id);
-    for (const auto& pod : targets.pods)
-      if (name.rfind(pod + "-", 0) == 0 && pods.insert(pod).second) report.pods.push_back(pod);
+  // Podman's kube down: pod stop with a timeout of 0 (each pod's
+  // containers in parallel: SIGTERM, then SIGKILL at once), then pod rm.
+  std::vector<std::string> podIds;
+  for (const auto& name : targets.pods) {
+    const std::string id = podNamed(paths_, name);
+    if (!id.empty() && std::find(podIds.begin(), podIds.end(), id) == podIds.end())
+      podIds.push_back(id);
   }
-  // Stopped in parallel, as a pod stops: one stop timeout, not one each.
   std::vector<std::thread> stoppers;
-  std::vector<std::exception_ptr> failures(ids.size());
-  for (std::size_t i = 0; i < ids.size(); ++i)
-    stoppers.emplace_back([this, &ids, &failures, i] {
+  std::vector<std::exception_ptr> failures(podIds.size());
+  for (std::size_t i = 0; i < podIds.size(); ++i)
+    stoppers.emplace_back([this, &podIds, &failures, i] {
       try {
-        stopContainer(ids[i], std::nullopt);
+        stopPod(podIds[i], 0u);
       } catch (...) {
         failures[i] = std::current_exception();
       }
@@ -227,8 +285,20 @@ Engine::KubeDownReport Engine::downKube(const std::string& text, const std::stri
     thread.join();
   for (const auto& failure : failures)
     if (failure) std::rethrow_exception(failure);
-  for (const auto& id : ids) {
-    removeContainer(id, true, std::nullopt);
+  for (const auto& id : podIds) {
+    const std::vector<std::string> members = podContainers(id);
+    const PodReport removed = removePod(id, true, 0u);
+    if (!removed.errors.empty())
+      throwError(Errc::InvalidState, "removing pod {}: {}", id, removed.errors.front());
+    report.pods.push_back(id);
+    report.containers.insert(report.containers.end(), members.begin(), members.end());
+  }
+  // Containers of these names outside a pod (made by an older berth).
+  state::ContainerStore store(paths_);
+  for (const auto& name : targets.containers) {
+    const std::string id = containerNamed(store, name);
+    if (id.empty()) continue;
+    removeContainer(id, true, 0u);
     report.containers.push_back(id);
   }
   const state::SecretStore secrets(paths_);

@@ -551,23 +551,24 @@ void planPod(Node& podSpec, const std::string& podName, const std::string& kind,
   podSpec.accept("initContainers");
   podSpec.warnUnread();
 
-  // Until pods exist, the first container holds the pod's network namespace
-  // (and every published port); the others join it.
-  std::vector<spec::PortMapping> ports;
+  // The pod's infra holds the network namespace and every published port;
+  // the containers join it.
   for (auto& planned : pod.containers) {
-    ports.insert(ports.end(), planned.spec.ports.begin(), planned.spec.ports.end());
+    pod.ports.insert(pod.ports.end(), planned.spec.ports.begin(), planned.spec.ports.end());
     planned.spec.ports.clear();
   }
   for (const auto& extra : options.publish) {
-    auto same = std::find_if(ports.begin(), ports.end(), [&](const spec::PortMapping& p) {
+    auto same = std::find_if(pod.ports.begin(), pod.ports.end(), [&](const spec::PortMapping& p) {
       return p.containerPort == extra.containerPort && p.protocol == extra.protocol;
     });
-    if (same != ports.end())
+    if (same != pod.ports.end())
       *same = extra;
     else
-      ports.push_back(extra);
+      pod.ports.push_back(extra);
   }
-  const std::string leader = pod.containers.front().spec.name;
+  pod.network = network;
+  // On the host's network a container port is the host's own: nothing to publish.
+  if (network.kind == spec::NetworkMode::Kind::Host) pod.ports.clear();
   for (std::size_t i = 0; i < pod.containers.size(); ++i) {
     spec::ContainerSpec& spec = pod.containers[i].spec;
     spec.restart.name = policy;
@@ -589,17 +590,6 @@ void planPod(Node& podSpec, const std::string& podName, const std::string& kind,
       }
       if (prefix.rfind("io.kubernetes.cri-o.", 0) == 0) continue;
       spec.annotations[key] = value;
-    }
-    if (i == 0) {
-      spec.network = network;
-      spec.ports = ports;
-      spec.hostname = pod.hostname.empty() ? podName : pod.hostname;
-      if (network.kind == spec::NetworkMode::Kind::Host) spec.hostname.clear();
-    } else if (network.kind == spec::NetworkMode::Kind::Host) {
-      spec.network = network;
-    } else {
-      spec.network.kind = spec::NetworkMode::Kind::Container;
-      spec.network.path = leader;
     }
   }
   plan.pods.push_back(std::move(pod));

@@ -165,7 +165,13 @@ WEB_SCRIPT='mkdir -p /www && echo hello >/www/index.html && exec httpd -f -p 80 
     run_berth rm -f -t 0 web
     run_berth kube play "$yaml"
     assert "${lines[0]}" == "Volumes:"
-    assert "$output" =~ "Pod:"$'\n'"web-pod"$'\n'"Container:"$'\n'"[0-9a-f]{64}"
+    assert "$output" =~ "Pod:"$'\n'"[0-9a-f]{64}"$'\n'"Container:"$'\n'"[0-9a-f]{64}"
+    local played=$output podid
+    run_berth pod inspect --format '{{.Id}}' web-pod
+    podid=$output
+    assert "$played" =~ "Pod:"$'\n'"$podid"$'\n' "play prints the pod's id"
+    run_berth pod inspect --format '{{.Name}} {{.Labels.tier}}' web-pod
+    is "$output" "web-pod front" "the pod's name and labels"
     fetch "http://127.0.0.1:$port/"
     is "$output" "hello" "the page after play"
     run_berth exec web-pod-web cat /store/f /data/file
@@ -179,8 +185,9 @@ WEB_SCRIPT='mkdir -p /www && echo hello >/www/index.html && exec httpd -f -p 80 
     assert "$output" =~ "/store:true"
 
     run_berth kube down "$yaml"
-    is "$output" "Pods stopped:"$'\n'"web-pod"$'\n'"Pods removed:"$'\n'"web-pod"
+    is "$output" "Pods stopped:"$'\n'"$podid"$'\n'"Pods removed:"$'\n'"$podid"
     run_berth 1 container exists web-pod-web
+    run_berth 1 pod exists web-pod
     run_berth volume exists kvol
     run_berth kube play "$yaml"
     run_berth kube down --force "$yaml"
@@ -213,7 +220,18 @@ WEB_SCRIPT='mkdir -p /www && echo hello >/www/index.html && exec httpd -f -p 80 
     local port yaml=$FIXTURES_KUBE/podman-pod-two-containers.yaml
     port=$(free_port)
     run_berth kube play --publish "$port:80" "$yaml"
-    assert "$output" =~ "Pod:"$'\n'"pair"$'\n'"Containers:"$'\n'"[0-9a-f]{64}"$'\n'"[0-9a-f]{64}"
+    assert "$output" =~ "Pod:"$'\n'"[0-9a-f]{64}"$'\n'"Containers:"$'\n'"[0-9a-f]{64}"$'\n'"[0-9a-f]{64}"
+    # A real pod: its infra and both containers, which join the infra's network.
+    run_berth pod inspect --format '{{range .Containers}}{{.Name}} {{end}}' pair
+    assert "$output" =~ "pair-web"
+    assert "$output" =~ "pair-side"
+    assert "$output" =~ "-infra"
+    run_berth inspect --format '{{.HostConfig.NetworkMode}}' pair-side
+    assert "$output" =~ "^container:[0-9a-f]{64}$"
+    run_berth pod inspect --format '{{.InfraContainerID}}' pair
+    local infra=$output
+    run_berth inspect --format '{{.HostConfig.NetworkMode}}' pair-web
+    is "$output" "container:$infra" "pair-web joins the infra's network"
     fetch "http://127.0.0.1:$port/"
     assert "$output" =~ "Index of|html|<" "httpd serves through the published port"
     # The sidecar reaches httpd on 127.0.0.1 (it answers 404 for /, which
@@ -222,22 +240,47 @@ WEB_SCRIPT='mkdir -p /www && echo hello >/www/index.html && exec httpd -f -p 80 
     assert "$output" =~ "HTTP/1.1 404"
     run_berth inspect --format '{{range .Config.Env}}{{.}} {{end}}' pair-web
     assert "$output" =~ "GREETING=hello"
+    # generate from the pod: one Pod document with both containers and the
+    # infra's port, which Podman-compatible tools accept.
+    run_berth kube generate pair
+    echo "$output" >"$BATS_TEST_TMPDIR/pair.yaml"
+    assert "$output" =~ "kind: Pod"
+    assert "$output" =~ "name: pair-web"
+    assert "$output" =~ "name: pair-side"
+    assert "$output" =~ "hostPort: $port"
+    assert "$output" =~ "hostname: pair"
+    assert "$output" !~ "infra"
+    validate_kube "$BATS_TEST_TMPDIR/pair.yaml"
+
     run_berth 125 kube play "$yaml"
     assert "$output" =~ "already in use"
     run_berth kube play --replace --start=false --publish "$port:80" "$yaml"
     run_berth inspect --format '{{.State.Status}}' pair-web
     is "$output" "created"
+    run_berth pod inspect --format '{{.State}}' pair
+    is "$output" "Created" "--start=false leaves the pod created"
     run_berth kube play --down "$yaml"
     run_berth 1 container exists pair-web
+    run_berth 1 pod exists pair
+
+    # down stops a running pod at once (timeout 0), as Podman's kube down.
+    run_berth kube play --publish "$port:80" "$yaml"
+    local t0=$SECONDS
+    run_berth kube down "$yaml"
+    assert "$output" =~ "Pods removed:"
+    (( SECONDS - t0 < 8 )) || die "kube down took $((SECONDS - t0)) s: it waited for a stop timeout"
+    run_berth 1 pod exists pair
+    run_berth 1 container exists pair-side
 }
 
 @test "kube: play a Deployment: replicas pods; warnings name the ignored fields" {
     run_berth kube play "$FIXTURES_KUBE/podman-deployment.yaml"
-    assert "$output" =~ "solo-deployment-pod-0"
-    assert "$output" =~ "solo-deployment-pod-1"
+    run_berth pod exists solo-deployment-pod-0
+    run_berth pod exists solo-deployment-pod-1
     run_berth inspect --format '{{.State.Status}} {{.Config.WorkingDir}}' solo-deployment-pod-1-solo
     is "$output" "running /tmp"
     run_berth kube down "$FIXTURES_KUBE/podman-deployment.yaml"
+    run_berth 1 pod exists solo-deployment-pod-0
 
     cat >"$BATS_TEST_TMPDIR/warn.yaml" <<EOT
 apiVersion: v1

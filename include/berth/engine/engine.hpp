@@ -750,7 +750,8 @@ class Engine {
   // ------------------------------------------------------------------ kube
   // kube.cpp: kube generate, play and down (src/kube does the converting).
 
-  /// `berth kube generate`: YAML for the containers (Podman's header, the
+  /// `berth kube generate`: YAML for the containers, or for the one pod
+  /// named (its non-infra containers, name, labels, hostname, ports) (Podman's header, the
   /// PVCs of their named volumes, the workload of `type`, a Service with
   /// `service`). Error(NoSuchContainer) for an unknown name,
   /// Error(InvalidArgument) for a bad type or replicas.
@@ -763,8 +764,9 @@ class Engine {
   std::string generateKube(const KubeGenerateRequest& request) const;
 
   /// `berth kube play`: the YAML `text` (read from `what`, for messages)
-  /// becomes volumes, secrets and containers "<pod>-<container>", started
-  /// unless !start. Everything is checked before anything is made; a
+  /// becomes volumes, secrets and pods (createPod: name, labels, hostname,
+  /// network, ports) whose containers "<pod>-<container>" join them,
+  /// started unless !start. Everything is checked before anything is made; a
   /// failure while making removes what was made.
   struct KubePlayRequest {
     std::string text;
@@ -779,7 +781,7 @@ class Engine {
   };
   struct KubePlayReport {
     struct Pod {
-      std::string id;  ///< the pod's name until berth has pods
+      std::string id;  ///< the pod's id
       std::vector<std::string> containers;
     };
     std::vector<std::string> volumes;
@@ -788,11 +790,12 @@ class Engine {
   };
   KubePlayReport playKube(const KubePlayRequest& request) const;
 
-  /// `berth kube down`: removes the containers (and secrets) play made for
-  /// these documents; PVC volumes only with `force`. Names that are gone
+  /// `berth kube down`: removes the pods (pod stop with timeout 0, then pod
+  /// rm, as Podman) and secrets play made for these documents; PVC volumes
+  /// only with `force`. Names that are gone
   /// are skipped.
   struct KubeDownReport {
-    std::vector<std::string> pods;        ///< pods whose containers were removed
+    std::vector<std::string> pods;        ///< removed pods' ids
     std::vector<std::string> containers;  ///< removed container ids
     std::vector<std::string> volumes;
     std::vector<std::string> secrets;

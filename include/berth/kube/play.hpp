@@ -49,8 +49,10 @@ struct PlannedPod {
   std::string name;
   std::string kind;  ///< the document's kind
   std::map<std::string, std::string> labels;
-  std::string hostname;
-  std::vector<PlannedContainer> containers;
+  std::string hostname;                      ///< spec.hostname ("" = the pod's name)
+  spec::NetworkMode network;                 ///< hostNetwork or --network
+  std::vector<spec::PortMapping> ports;      ///< every hostPort and --publish: the infra's
+  std::vector<PlannedContainer> containers;  ///< they join the pod: no network, ports, hostname
   std::vector<std::string> hostDirectories;  ///< DirectoryOrCreate paths to make
 };
 

@@ -43,7 +43,8 @@ void defineGenerate(Cli& cli, const std::string& path) {
                   "Set the replica number for Deployment kind (default 1)");
   cli.setRun(app, [&cli, file, service, type, replicas] {
     if (cli.args().empty())
-      throwError(Errc::InvalidArgument, "generate kube: requires at least one container name");
+      throwError(Errc::InvalidArgument,
+                 "generate kube: requires at least one container or pod name");
     engine::Engine::KubeGenerateRequest request;
     request.names = cli.args();
     request.type = *type;

@@ -242,8 +242,11 @@ spec:
   CHECK_FALSE(main.entrypoint);
   CHECK(main.env == std::vector<std::string>{"COLOR=blue", "PASS=hunter2"});
   const auto& side = plan.pods[0].containers.at(1).spec;
-  CHECK(side.network.kind == berth::spec::NetworkMode::Kind::Container);
-  CHECK(side.network.path == "app-pod-0-main");
+  // The containers join the pod: its infra holds the network.
+  CHECK(side.network.kind == berth::spec::NetworkMode::Kind::Private);
+  CHECK(side.ports.empty());
+  CHECK(side.hostname.empty());
+  CHECK(plan.pods[0].network.kind == berth::spec::NetworkMode::Kind::Private);
   REQUIRE(plan.secrets.size() == 1);
   CHECK(Json::parse(plan.secrets[0].data)["password"] == "hunter2");
   REQUIRE(plan.warnings.size() == 1);
