@@ -172,8 +172,11 @@ TEST_CASE("play plans what generate wrote", "[kube]") {
   CHECK(spec.entrypoint == std::vector<std::string>{"httpd", "-f", "-p", "80", "-h", "/var/www"});
   CHECK(spec.env == std::vector<std::string>{"FOO=bar"});
   CHECK(spec.labels.at("tier") == "front");
-  CHECK(spec.ports.at(0).hostPort == 8080);
-  CHECK(spec.hostname == "webhost");
+  // Ports and the hostname belong to the pod (its infra holds the netns and uts).
+  CHECK(spec.ports.empty());
+  REQUIRE(plan.pods[0].ports.size() == 1);
+  CHECK(plan.pods[0].ports[0].hostPort == 8080);
+  CHECK(plan.pods[0].hostname == "webhost");
   CHECK(spec.workdir == "/var/www");
   CHECK(spec.restart.name == "no");
   REQUIRE(spec.volumes.size() == 2);
