@@ -3,11 +3,16 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <ctime>
 #include <string>
 
 #include "berth/base/error.hpp"
@@ -102,6 +107,91 @@ void removeAt(int dirFd, const char* name, const std::string& shownPath) {
 
 void removeAll(const std::string& path) {
   removeAt(AT_FDCWD, path.c_str(), path);
+}
+
+namespace {
+
+// Blanks this process's command line (the argument area /proc/self/stat
+// names: fields 48 and 49) and writes `title` at its start, as
+// setproctitle does: what ps and pgrep -f then see.
+void retitle(std::string_view title) noexcept {
+  char buffer[4096];
+  const int fd = ::open("/proc/self/stat", O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return;
+  const ssize_t n = ::read(fd, buffer, sizeof buffer - 1);
+  ::close(fd);
+  if (n <= 0) return;
+  buffer[n] = '\0';
+  // Fields count from after the command, whose ")" ends field 2.
+  const char* p = std::strrchr(buffer, ')');
+  if (p == nullptr) return;
+  unsigned long start = 0, end = 0;
+  for (int field = 3; field <= 49 && *p != '\0'; ++field) {
+    p = std::strchr(p + 1, ' ');
+    if (p == nullptr) return;
+    if (field == 48) start = std::strtoul(p + 1, nullptr, 10);
+    if (field == 49) end = std::strtoul(p + 1, nullptr, 10);
+  }
+  if (start == 0 || end <= start + title.size()) return;
+  char* area = reinterpret_cast<char*>(start);
+  std::memset(area, 0, end - start);
+  std::memcpy(area, title.data(), title.size());
+}
+
+}  // namespace
+
+void removeAllDetached(std::vector<std::string> paths) {
+  if (paths.empty()) return;
+  const pid_t child = ::fork();
+  if (child < 0) {
+    for (const auto& path : paths)
+      removeAll(path);
+    return;
+  }
+  if (child == 0) {
+    // The remover, reparented away from the caller, which waits only for
+    // this intermediate child.
+    ::close_range(3, ~0U, 0);  // the caller's locks go with their fds
+    if (::fork() != 0) ::_exit(0);
+    ::setsid();
+    const int null = ::open("/dev/null", O_RDWR);
+    if (null >= 0) {
+      ::dup2(null, 0);
+      ::dup2(null, 1);
+      ::dup2(null, 2);
+      if (null > 2) ::close(null);
+    }
+    retitle("berth-rm");
+    ::prctl(PR_SET_NAME, "berth-rm", 0, 0, 0);
+    for (const auto& path : paths) {
+      try {
+        removeAll(path);
+      } catch (...) {
+        // left for the next sweep
+      }
+    }
+    ::_exit(0);
+  }
+  int status = 0;
+  while (::waitpid(child, &status, 0) < 0 && errno == EINTR) {
+  }
+}
+
+std::vector<std::string> staleRemovals(const std::string& dir, std::string_view prefix,
+                                       int minAgeSeconds) {
+  std::vector<std::string> stale;
+  DIR* listing = ::opendir(dir.c_str());
+  if (listing == nullptr) return stale;
+  ScopeExit closeDir([listing] { ::closedir(listing); });
+  timespec now{};
+  ::clock_gettime(CLOCK_REALTIME, &now);
+  while (dirent* entry = ::readdir(listing)) {
+    if (!std::string_view(entry->d_name).starts_with(prefix)) continue;
+    struct stat st {};
+    if (::fstatat(::dirfd(listing), entry->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0) continue;
+    if (now.tv_sec - st.st_ctim.tv_sec >= minAgeSeconds) stale.push_back(dir + "/" + entry->d_name);
+  }
+  return stale;
 }
 
 std::string dirName(std::string_view path) {

@@ -595,7 +595,18 @@ void waitForMonitor(const state::ContainerState& state) {
 // and the cgroup, which the monitor removes unless it was killed.
 void releaseRun(const state::StorePaths& paths, const std::string& id) {
   detail::releaseBridgeNetworks(paths, id);
-  removeAll(paths.runContainerDir(id));
+  // Out of the way at once (a restart makes a new one), deleted in the
+  // background as the container's record is (ContainerStore::remove).
+  const std::string runDir = paths.runContainerDir(id);
+  const std::string doomed =
+      paths.runContainersDir() + "/.removing-" + id + "-" + generateId().substr(0, 8);
+  if (::rename(runDir.c_str(), doomed.c_str()) == 0) {
+    std::vector<std::string> trees = staleRemovals(paths.runContainersDir(), ".removing-", 60);
+    trees.push_back(doomed);
+    removeAllDetached(std::move(trees));
+  } else if (errno != ENOENT) {
+    removeAll(runDir);
+  }
   if (cgroupsUsable(paths.rootless)) {
     try {
       runtime::removeContainerCgroup("/berth/berth-" + id);

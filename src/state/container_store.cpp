@@ -182,8 +182,14 @@ void ContainerStore::remove(const std::string& id) const {
   if (::rename(dir.c_str(), doomed.c_str()) != 0 && errno != ENOENT)
     throwErrno("rename '{}' to '{}'", dir, doomed);
   if (name) names_.release(*name, id);
-  removeAll(doomed);
   ::unlink((paths_.locksDir() + "/" + id + ".lock").c_str());
+  // Deleted in the background: gone for every reader already, and
+  // deleting it is most of the time of a `run --rm` on a filesystem that
+  // discards freed blocks synchronously. Trees a killed remover left a
+  // minute or more ago go with it.
+  std::vector<std::string> trees = staleRemovals(paths_.containersDir(), ".removing-", 60);
+  trees.push_back(doomed);
+  removeAllDetached(std::move(trees));
 }
 
 void ContainerStore::writeConfig(const ContainerConfig& config) const {

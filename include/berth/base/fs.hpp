@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "berth/base/unique_fd.hpp"
 
@@ -25,6 +26,22 @@ void makeDirs(const std::string& path, mode_t mode = 0755);
 /// follow symlinks and does not cross mount points' contents on purpose: it
 /// fails on a busy mount rather than deleting what lies below it.
 void removeAll(const std::string& path);
+
+/// Removes each tree in `paths` (as removeAll, errors ignored) in a
+/// detached process, so the caller does not wait: on a filesystem that
+/// discards freed blocks synchronously (ext4 -o discard without a journal)
+/// each deleted directory and written file costs milliseconds. The caller
+/// makes the trees unreachable first (renames them to a `.removing-` name)
+/// and sweeps what a killed remover left (staleRemovals). The remover holds
+/// no descriptor of the caller's (so no lock), has stdio on /dev/null and
+/// its command line blanked to "berth-rm" (it names no store); when fork
+/// fails the trees are removed in place.
+void removeAllDetached(std::vector<std::string> paths);
+
+/// Entries of `dir` named `<prefix>...` whose status changed more than
+/// `minAgeSeconds` ago (a rename sets it): trees a killed removal left.
+std::vector<std::string> staleRemovals(const std::string& dir, std::string_view prefix,
+                                       int minAgeSeconds);
 
 /// True when `path` exists (lstat succeeds).
 bool pathExists(const std::string& path) noexcept;

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 #include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -100,6 +101,35 @@ TEST_CASE("makeDirs and removeAll") {
   removeAll(dir.path() + "/a");      // missing is fine
   writeFileAtomic(dir.path() + "/file", "x");
   CHECK_THROWS_AS(makeDirs(dir.path() + "/file"), Error);
+}
+
+TEST_CASE("removeAllDetached: trees go in the background, no lock held, stale ones found") {
+  TestDir dir;
+  std::vector<std::string> trees;
+  for (const char* name : {"/.removing-a", "/.removing-b"}) {
+    makeDirs(dir.path() + name + "/x/y", 0700);
+    for (int i = 0; i < 200; ++i)
+      writeFile(dir.path() + name + "/x/f" + std::to_string(i), "data", 0600, false);
+    trees.push_back(dir.path() + name);
+  }
+  makeDirs(dir.path() + "/kept", 0700);
+  CHECK(staleRemovals(dir.path(), ".removing-", 0).size() == 2);
+  CHECK(staleRemovals(dir.path(), ".removing-", 3600).empty());  // just renamed
+  const std::string lockPath = dir.path() + "/held.lock";
+  {
+    FileLock held(lockPath);
+    removeAllDetached(trees);
+  }
+  // The remover must not have kept the caller's lock description open.
+  const int fd = ::open(lockPath.c_str(), O_RDWR | O_CLOEXEC);
+  REQUIRE(fd >= 0);
+  CHECK(::flock(fd, LOCK_EX | LOCK_NB) == 0);
+  ::close(fd);
+  for (int i = 0; i < 500 && (pathExists(trees[0]) || pathExists(trees[1])); ++i)
+    ::usleep(10000);
+  CHECK_FALSE(pathExists(trees[0]));
+  CHECK_FALSE(pathExists(trees[1]));
+  CHECK(pathExists(dir.path() + "/kept"));
 }
 
 TEST_CASE("dirName") {
