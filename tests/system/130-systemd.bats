@@ -386,6 +386,9 @@ After=pod-$pod.service"
     run_berth inspect $output
     is "$(jq -r '.[0].Config.sdNotifyMode' <<<"$output")" "container" "Podman's default"
     is "$(jq -r '.[0].HostConfig.Cgroups' <<<"$output")" "default"
+    run_berth create --cgroups=disabled --sdnotify=conmon $IMAGE true
+    run_berth inspect --format '{{.HostConfig.Cgroups}} {{.Config.sdNotifyMode}}' $output
+    is "$output" "disabled conmon" "inspect shows --cgroups=disabled as Podman does"
 }
 
 # berth-quadlet beside berth: in the build tree or the installed libexec.
