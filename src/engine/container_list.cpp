@@ -598,8 +598,8 @@ Json Engine::inspectContainer(const std::string& nameOrId) const {
   config["Timeout"] = 0;
   config["StopTimeout"] = spec.stopTimeout.value_or(10);
   config["Passwd"] = true;
-  config["sdNotifyMode"] =
-      systemd::recordedModes(record.config.command).sdNotify.value_or("container");
+  const systemd::RecordedModes modes = systemd::recordedModes(record.config.command);
+  config["sdNotifyMode"] = modes.sdNotify.value_or("container");
   const std::string networkMode =
       spec.network.kind == spec::NetworkMode::Kind::Host          ? "host"
       : spec.network.kind == spec::NetworkMode::Kind::None        ? "none"
@@ -653,7 +653,8 @@ Json Engine::inspectContainer(const std::string& nameOrId) const {
       {"GroupAdd", Json::array()},
       {"IpcMode", "private"},
       {"Cgroup", ""},
-      {"Cgroups", "default"},
+      // Podman: "disabled" for --cgroups=disabled, else "default".
+      {"Cgroups", modes.cgroups == "disabled" ? "disabled" : "default"},
       {"Links", nullptr},
       {"OomScoreAdj", 0},
       {"PidMode", "private"},

@@ -127,18 +127,31 @@ systemd::Unit generateQuadlet(const Engine& engine, const std::string& nameOrId)
     id = store.resolve(nameOrId);
   } catch (const Error& error) {
     if (error.kind() != Errc::NoSuchContainer) throw;
+    // Then a pod, a volume, a network, as Podman looks them up.
     try {
-      const Json volume = engine.inspectVolume(nameOrId);
-      return systemd::quadletVolumeFile(nameOrId, volume);
+      const state::PodConfig pod =
+          state::PodStore(engine.paths()).read(engine.resolvePod(nameOrId));
+      return systemd::quadletPodFile(pod.name, pod.createCommand);
+    } catch (const Error& podError) {
+      if (podError.kind() != Errc::NoSuchObject) throw;
+    }
+    try {
+      return systemd::quadletVolumeFile(nameOrId, engine.inspectVolume(nameOrId));
+    } catch (const Error&) {
+    }
+    try {
+      return systemd::quadletNetworkFile(engine.inspectNetwork(nameOrId));
     } catch (const Error&) {
       throwError(Errc::NoSuchContainer,
-                 "{} does not refer to a container or volume: no volume with name \"{}\" "
-                 "found: {}",
-                 nameOrId, nameOrId, error.message());
+                 "{} does not refer to a container, pod, volume or network: {}", nameOrId,
+                 error.message());
     }
   }
   const detail::ContainerRecord record = detail::loadContainer(store, id);
-  return systemd::quadletContainerFile(record.config.name, record.config.command);
+  std::string pod;
+  if (const std::string podId = record.config.extra.value("pod", ""); !podId.empty())
+    pod = state::PodStore(engine.paths()).read(podId).name;
+  return systemd::quadletContainerFile(record.config.name, record.config.command, pod);
 }
 
 std::vector<std::string> writeUnitFiles(const std::vector<systemd::Unit>& units,

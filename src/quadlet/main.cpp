@@ -17,6 +17,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -127,24 +128,37 @@ int main(int argc, char** argv) {
   context.executable = BERTH_BINDIR "/berth";
   if (const char* exe = std::getenv("BERTH_QUADLET_BERTH"); exe != nullptr && *exe != '\0')
     context.executable = exe;
+  // Every file of every directory, converted together (Pod=x.pod and the
+  // like name files of the set); a name already seen in an earlier
+  // directory is shadowed, as in Podman's quadlet.
+  std::vector<berth::systemd::QuadletFile> files;
+  std::set<std::string> seen;
   int status = 0;
   for (const auto& dir : searchDirs(user)) {
     for (const auto& file : quadletFiles(dir)) {
+      if (!seen.insert(file.substr(file.rfind('/') + 1)).second) continue;
       try {
-        const auto text = berth::readFileIfExists(file);
-        if (!text) continue;
-        const berth::systemd::Unit unit = berth::systemd::quadletUnit(file, *text, context);
-        if (dryRun) {
-          std::printf("---%s.service---\n%s\n", unit.name.c_str(), unit.content.c_str());
-          continue;
-        }
-        berth::writeFileAtomic(positional.front() + "/" + unit.name + ".service", unit.content,
-                               0644, false);
-        linkInstall(positional.front(), unit);
+        if (auto text = berth::readFileIfExists(file)) files.push_back({file, std::move(*text)});
       } catch (const berth::Error& error) {
         std::fprintf(stderr, "Error: %s\n", error.what());
         status = 125;
       }
+    }
+  }
+  for (const auto& result : berth::systemd::quadletUnits(files, context)) {
+    try {
+      if (!result.unit) berth::throwError(berth::Errc::InvalidArgument, "{}", result.error);
+      const berth::systemd::Unit& unit = *result.unit;
+      if (dryRun) {
+        std::printf("---%s.service---\n%s\n", unit.name.c_str(), unit.content.c_str());
+        continue;
+      }
+      berth::writeFileAtomic(positional.front() + "/" + unit.name + ".service", unit.content, 0644,
+                             false);
+      linkInstall(positional.front(), unit);
+    } catch (const berth::Error& error) {
+      std::fprintf(stderr, "Error: %s\n", error.what());
+      status = 125;
     }
   }
   std::fflush(stdout);

@@ -8,6 +8,7 @@
 
 #include "berth/base/error.hpp"
 #include "berth/systemd/unit.hpp"
+#include "quadlet_internal.hpp"
 
 namespace berth::systemd {
 
@@ -15,8 +16,9 @@ namespace {
 
 constexpr unsigned kMinTimeoutStopSec = 60;  // Podman's minTimeoutStopSec
 
-// Go's strconv.Quote for the bytes systemd cares about.
-std::string quote(std::string_view text) {
+}  // namespace
+
+std::string detail::quote(std::string_view text) {
   std::string out = "\"";
   for (const char c : text) {
     switch (c) {
@@ -56,6 +58,8 @@ std::string quote(std::string_view text) {
   }
   return out + "\"";
 }
+
+namespace {
 
 // Podman's formatOptions: a line continuation before every option.
 std::string formatOptions(const std::vector<std::string>& words) {
@@ -361,10 +365,12 @@ std::string escapeArgument(std::string_view argument) {
   // Podman quotes for white space and double quotes; berth also for the
   // other characters systemd's splitter would take apart (single quotes,
   // control characters), where Podman's units break.
-  const bool needsQuotes = std::any_of(arg.begin(), arg.end(), [](char c) {
-    return c == ' ' || c == '"' || c == '\'' || static_cast<unsigned char>(c) < 0x20 || c == 0x7f;
-  });
-  if (needsQuotes) return quote(arg);
+  // A lone ";" would end the command: quoted, it is a word.
+  const bool needsQuotes = arg == ";" || std::any_of(arg.begin(), arg.end(), [](char c) {
+                             return c == ' ' || c == '"' || c == '\'' ||
+                                    static_cast<unsigned char>(c) < 0x20 || c == 0x7f;
+                           });
+  if (needsQuotes) return detail::quote(arg);
   if (arg.find('\\') != std::string::npos) {
     std::string doubled;
     for (const char c : arg)

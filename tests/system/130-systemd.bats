@@ -79,7 +79,7 @@ PY
     local name=$(safename)
     local tricky='it'"'"'s "quoted" 100% $HOME \ end'
     run_berth create --name $name -e "GREETING=hello world" --stop-timeout 3 $IMAGE \
-        sh -c 'printf "[%s]\n" "$@"; sleep 1000' argv0 "$tricky" plain
+        sh -c 'printf "[%s]\n" "$@"; sleep 1000' argv0 "$tricky" plain ';'
     run_berth inspect --format '{{json .Config.CreateCommand}}' $name
     assert "$output" =~ '"it'"'"'s \\"quoted\\" 100% \$HOME \\\\ end"' "recorded exactly"
     is "$(jq -r '.[0]' <<<"$output")" "$BERTH" "argv[0] as typed, as Podman records os.Args"
@@ -119,11 +119,12 @@ PY
     local i
     for i in $(seq 1 50); do
         run_berth logs $name
-        [[ "$output" == *plain* ]] && break
+        [[ "$output" == *"[;]"* ]] && break
         sleep 0.1
     done
     is "$output" "[$tricky]
-[plain]" "the arguments reached the container unchanged"
+[plain]
+[;]" "the arguments reached the container unchanged (a lone ; too)"
 
     # READY and MAINPID (the monitor) once the container process existed.
     for i in $(seq 1 50); do
@@ -384,6 +385,10 @@ After=pod-$pod.service"
     run_berth create $IMAGE true
     run_berth inspect $output
     is "$(jq -r '.[0].Config.sdNotifyMode' <<<"$output")" "container" "Podman's default"
+    is "$(jq -r '.[0].HostConfig.Cgroups' <<<"$output")" "default"
+    run_berth create --cgroups=disabled --sdnotify=conmon $IMAGE true
+    run_berth inspect --format '{{.HostConfig.Cgroups}} {{.Config.sdNotifyMode}}' $output
+    is "$output" "disabled conmon" "inspect shows --cgroups=disabled as Podman does"
 }
 
 # berth-quadlet beside berth: in the build tree or the installed libexec.
@@ -415,11 +420,15 @@ function quadlet_exe() {
         diff -u <(sed "s|FIXTURES|$fixtures|g" "$f") "$out/$name" || die "$name differs"
     done
     run ls "$out"
-    is "$output" "data-volume.service
+    is "$output" "back-network.service
+data-volume.service
 default.target.wants
 minimal.service
 multi-user.target.wants
+shop-pod.service
+shop-web.service
 web.service" "one unit per file, and the [Install] links"
+    is "$(readlink "$out/default.target.wants/shop-pod.service")" "../shop-pod.service"
     is "$(readlink "$out/default.target.wants/web.service")" "../web.service"
 
     # With the real berth, systemd accepts every unit.
@@ -469,10 +478,16 @@ web.service" "one unit per file, and the [Install] links"
     is "$output" "good.service" "the good file is generated, the bad one is not"
 
     rm -rf "$dir"/* "$out"/*
-    printf '[Pod]\n' > "$dir/p.pod"
+    printf '[Container]\nImage=busybox\nPod=nowhere.pod\n' > "$dir/member.container"
+    printf '[Pod]\nVolume=/a:/b\n' > "$dir/p.pod"
+    printf '[Network]\nGateway=10.1.2.1\n' > "$dir/n.network"
     BERTH_QUADLET_UNIT_DIRS="$dir" run "$quadlet" "$out"
     is "$status" 125
-    is "$output" "Error: $dir/p.pod: .pod files are not supported: berth has no pods yet"
+    is "$output" "Error: $dir/member.container:3: Pod=nowhere.pod: no Quadlet file nowhere.pod beside it
+Error: $dir/n.network:2: Gateway= without a Subnet= of its own
+Error: $dir/p.pod:2: unknown key 'Volume' in section [Pod]" "each bad file, with its line"
+    run ls "$out"
+    is "$output" "" "nothing generated"
 
     run "$quadlet"
     is "$status" 125
@@ -562,7 +577,7 @@ web.service" "one unit per file, and the [Install] links"
 [Volume]
 Label=purpose=data"
     run_berth 125 generate quadlet no-such-thing
-    assert "$output" =~ "^Error: no-such-thing does not refer to a container or volume" "one line"
+    is "$output" "Error: no-such-thing does not refer to a container, pod, volume or network: no container with name or ID \"no-such-thing\" found: no such container"
 }
 
 @test "--sdnotify=container: the container's socket, its messages forwarded without MAINPID" {
@@ -605,4 +620,82 @@ READY=1
 STATUS=serving
 --" "forwarded, without the container's MAINPID"
     wait $LISTENER_PID
+}
+
+@test "generate quadlet POD, NETWORK, member: berth-quadlet's units make them again, as systemd runs them" {
+    local name=$(safename)
+    run_berth network create --label owner=$name $name-net
+    run_berth pod create --name $name-pod --label app=$name
+    run_berth create --pod $name-pod --name $name-ctr $IMAGE sleep 1000
+    local dir="$BATS_TEST_TMPDIR/quadlet" out="$BATS_TEST_TMPDIR/units"
+    mkdir -p "$dir" "$out"
+    local f
+    for f in $name-net $name-pod $name-ctr; do
+        run_berth generate quadlet $f
+        echo "$output" > "$dir/${lines[0]#\# }"
+    done
+    run cat "$dir/$name-pod.pod"
+    is "$output" "# $name-pod.pod
+[Pod]
+PodName=$name-pod
+Label=app=$name
+GlobalArgs=--root $BERTH_TEST_ROOT --runroot $BERTH_TEST_RUNROOT
+
+[Install]
+WantedBy=default.target" "the pod's file, from its create command"
+    run cat "$dir/$name-net.network"
+    assert "$output" =~ "NetworkName=$name-net
+Subnet=[0-9./]+
+Gateway=[0-9.]+
+Label=owner=$name" "the network's file, from its record"
+    assert "$(cat "$dir/$name-ctr.container")" =~ "Pod=$name-pod.pod" "the member names the pod's file"
+    echo "GlobalArgs=--root $BERTH_TEST_ROOT --runroot $BERTH_TEST_RUNROOT" >> "$dir/$name-net.network"
+    echo "NetworkDeleteOnStop=true" >> "$dir/$name-net.network"
+    run_berth rm $name-ctr
+    run_berth pod rm $name-pod
+    run_berth network rm $name-net
+
+    local real=$(readlink -f "$(command -v "$BERTH")")
+    BERTH_QUADLET_UNIT_DIRS="$dir" BERTH_QUADLET_BERTH="$real" run "$(quadlet_exe)" "$out"
+    [[ $status -eq 0 ]] || die "berth-quadlet: $output"
+    local net="$out/$name-net-network.service" pod="$out/$name-pod-pod.service" ctr="$out/$name-ctr.service"
+    verify_units "$net" "$pod" "$ctr"
+    run cat "$pod"
+    assert "$output" =~ "Wants=$name-ctr.service
+Before=$name-ctr.service" "the pod's unit wants its container, before it"
+    run cat "$ctr"
+    assert "$output" =~ "BindsTo=$name-pod-pod.service
+After=$name-pod-pod.service" "the container orders after the pod's unit"
+
+    # As systemd runs them, in the order the dependencies say.
+    local rt="$BATS_TEST_TMPDIR/rt"
+    mkdir -p "$rt"
+    unit_exec "$net" ExecStart --runtime-dir "$rt"
+    run_berth network inspect --format '{{.Labels.owner}}' $name-net
+    is "$output" "$name" "the network, made by its unit"
+    unit_exec "$net" ExecStart --runtime-dir "$rt"
+    unit_exec "$pod" ExecStartPre --runtime-dir "$rt"
+    unit_exec "$pod" ExecStart --runtime-dir "$rt"
+    run_berth pod inspect --format '{{.InfraContainerID}} {{.ExitPolicy}} {{.Labels.app}}' $name-pod
+    local infra=${output%% *}
+    is "${output#* }" "stop $name" "the pod, made by its unit"
+    run_berth inspect --format '{{.State.Status}} {{.State.ConmonPid}} {{.Name}}' $infra
+    is "$output" "running $(cat "$rt/$name-pod-pod.pid") $name-pod-infra" "PIDFile: the infra's monitor"
+    unit_exec "$ctr" ExecStart --runtime-dir "$rt"
+    wait_for_inspect $name-ctr '{{.State.Status}}' running
+    run_berth pod inspect --format '{{.Id}}' $name-pod
+    local podid=$output
+    run_berth inspect --format '{{.Id}} {{.Pod}}' $name-ctr
+    is "$output" "$(cat "$rt/$name-ctr.cid") $podid" "the container, in the unit's pod"
+
+    unit_exec "$ctr" ExecStopPost --runtime-dir "$rt"
+    unit_exec "$pod" ExecStop --runtime-dir "$rt"
+    unit_exec "$pod" ExecStopPost --runtime-dir "$rt"
+    run_berth 1 pod exists $name-pod
+    run_berth 1 container exists $name-ctr
+    unit_exec "$net" ExecStopPost --runtime-dir "$rt"
+    run_berth 1 network exists $name-net
+    # Stopping again (systemd may): --ignore makes it a no-op.
+    unit_exec "$pod" ExecStop --runtime-dir "$rt"
+    unit_exec "$pod" ExecStopPost --runtime-dir "$rt"
 }

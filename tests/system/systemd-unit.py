@@ -8,7 +8,8 @@ where systemd is not init (130-systemd.bats).
 
 The unit file is parsed independently of berth's writer: line continuations,
 systemd's quoting (double and single quotes, C escapes), the specifiers %t, %n,
-%N, %i, %% and $$, and the "-" prefix (a failure is ignored). Environment= lines (quoted or not) go to the commands'
+%N, %i, %% and $$, a lone ";" (refused: systemd would end the command
+there), and the "-" prefix (a failure is ignored). Environment= lines (quoted or not) go to the commands'
 environment. A lone "$" left after unescaping would be an environment
 reference systemd expands: refused, so a test sees bad escaping.
 """
@@ -41,7 +42,7 @@ def split_words(line):
             i += 1
         if i >= n:
             break
-        word, quote = "", None
+        word, quote, start = "", None, i
         while i < n:
             c = line[i]
             if quote is None and c in " \t":
@@ -66,6 +67,8 @@ def split_words(line):
             i += 1
         if quote is not None:
             raise SystemExit(f"unterminated quote in: {line}")
+        if line[start:i] == ";":
+            raise SystemExit(f"lone ; (systemd's command separator) in: {line}")
         words.append(word)
     return words
 

@@ -27,8 +27,10 @@ std::vector<std::string> writeUnitFiles(const std::vector<systemd::Unit>& units,
                                         const std::string& directory);
 
 /// `berth generate quadlet`: the Quadlet file of a container (from its
-/// create command) or, when no container has that name, of a volume.
-/// Error(NoSuchContainer) "<name> does not refer to a container or volume".
+/// create command; a pod member's names its pod's .pod file) or, when no
+/// container has that name, of a pod (from its create command), a volume
+/// or a network. Error(NoSuchContainer) "<name> does not refer to a
+/// container, pod, volume or network: ...".
 systemd::Unit generateQuadlet(const Engine& engine, const std::string& nameOrId);
 
 }  // namespace berth::engine

@@ -128,7 +128,8 @@ void addGenerateSystemdCommand(Cli& cli) {
   cli.setRun(app, [&cli, app, f] { return generateSystemd(cli, app, *f); });
 
   CLI::App* quadlet = cli.addCommand(
-      "generate quadlet", "Generate a Quadlet file for berth-quadlet(1) from a container or volume",
+      "generate quadlet",
+      "Generate a Quadlet file for berth-quadlet(1) from a container, pod, volume or network",
       true);
   cli.setRun(quadlet, [&cli] {
     if (cli.args().size() != 1)

@@ -261,6 +261,8 @@ TEST_CASE("systemd escaping of arguments", "[systemd]") {
   CHECK(escapeArgument("$HOME") == "$$HOME");
   CHECK(escapeArgument("a b") == "\"a b\"");
   CHECK(escapeArgument("say \"hi\" 5% $x") == "\"say \\\"hi\\\" 5%% $$x\"");
+  CHECK(escapeArgument(";") == "\";\"");
+  CHECK(escapeArgument("a;b") == "a;b");
   CHECK(escapeArgument("it's") == "\"it's\"");
   CHECK(escapeArgument("a\\b") == "a\\\\b");
   CHECK(escapeArgument("a\\ b") == "\"a\\\\ b\"");
