@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace berth::image {
@@ -36,5 +37,11 @@ struct ExtractResult {
 /// and the id.
 ExtractResult extractLayer(const std::string& blobPath, const std::string& dir,
                            const ExtractOptions& options);
+
+/// extractLayer from a stream: the layer is read from `fd` (a pipe or a
+/// socket fed while the blob downloads) up to its end of file; `what` names
+/// it in messages. The caller verifies the compressed digest itself.
+ExtractResult extractLayerStream(int fd, std::string_view what, const std::string& dir,
+                                 const ExtractOptions& options);
 
 }  // namespace berth::image

@@ -2,11 +2,15 @@
 // Pull: manifest (an index resolved to one platform), config, layers in
 // parallel (download, verify, extract), then the image is listed.
 #include <fcntl.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <exception>
 #include <memory>
 #include <mutex>
+#include <optional>
+#include <thread>
 
 #include "berth/base/error.hpp"
 #include "berth/base/fs.hpp"
@@ -107,21 +111,98 @@ FetchedManifest fetchManifest(Session& session, HttpClient& client, const std::s
   return fetched;
 }
 
-/// Streams a blob to `path`, hashing on the way; resumes with a Range after
-/// a broken connection; verifies size and digest.
+/// A layer extracted while its blob downloads: the bytes go through a
+/// socket pair to extractLayerStream on a thread of its own, so
+/// decompression, hashing and writing the files overlap the transfer
+/// instead of following it. The blob's digest is still checked on the
+/// downloaded file; on a mismatch the caller removes the extracted dir.
+class StreamingExtract {
+ public:
+  StreamingExtract(const std::string& dir, const image::ExtractOptions& options,
+                   const std::string& what) {
+    int fds[2];
+    if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds) != 0)
+      throwErrno("socketpair for extracting {}", what);
+    writer_.reset(fds[0]);
+    UniqueFd reader(fds[1]);
+    const int buffer = 4 << 20;
+    ::setsockopt(writer_.get(), SOL_SOCKET, SO_SNDBUF, &buffer, sizeof buffer);
+    thread_ = std::thread([this, dir, options, what, reader = std::move(reader)]() mutable {
+      try {
+        result_ = image::extractLayerStream(reader.get(), what, dir, options);
+      } catch (...) {
+        error_ = std::current_exception();
+      }
+      reader.reset();  // a writer still sending gets EPIPE, not a hang
+    });
+  }
+  ~StreamingExtract() { join(); }
+  StreamingExtract(const StreamingExtract&) = delete;
+  StreamingExtract& operator=(const StreamingExtract&) = delete;
+
+  /// Passes downloaded bytes on (dropped once the extractor stopped reading:
+  /// finish() reports why).
+  void feed(const char* data, std::size_t size) {
+    while (size > 0 && writer_.isValid()) {
+      const ssize_t n = ::send(writer_.get(), data, size, MSG_NOSIGNAL);
+      if (n < 0) {
+        if (errno == EINTR) continue;
+        writer_.reset();  // EPIPE: the extractor ended early
+        return;
+      }
+      data += n;
+      size -= static_cast<std::size_t>(n);
+    }
+  }
+  /// The download starts over (the server ignored a Range): this stream is
+  /// given up; the caller extracts from the file instead.
+  void abandon() {
+    abandoned_ = true;
+    writer_.reset();
+  }
+  /// Ends the stream and waits for the extractor: its result, nullopt when
+  /// abandoned; rethrows its error.
+  std::optional<image::ExtractResult> finish() {
+    join();
+    if (abandoned_) return std::nullopt;
+    if (error_) std::rethrow_exception(error_);
+    return std::move(result_);
+  }
+
+ private:
+  void join() {
+    writer_.reset();  // end of file for the extractor
+    if (thread_.joinable()) thread_.join();
+  }
+
+  UniqueFd writer_;
+  std::thread thread_;
+  std::optional<image::ExtractResult> result_;
+  std::exception_ptr error_;
+  bool abandoned_ = false;
+};
+
+/// Streams a blob to `path`, hashing on the way (and into `stream` when
+/// set); resumes with a Range after a broken connection; verifies size and
+/// digest. Writeback of the file starts while it downloads, so that the
+/// fsync before it is committed finds little left to write.
 void downloadBlob(Session& session, HttpClient& client, const std::string& repo,
                   const oci::Descriptor& blob, const std::string& path, const std::string& scope,
-                  const ProgressSink& progress, std::mutex& progressMutex) {
+                  const ProgressSink& progress, std::mutex& progressMutex,
+                  StreamingExtract* stream) {
   const std::string digest = blob.digest.str();
   UniqueFd fd = openFile(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
   auto hash = std::make_unique<image::Sha256>();
   std::uint64_t written = 0;
   std::uint64_t reported = 0;
+  std::uint64_t flushed = 0;
   const auto restart = [&] {
     if (::ftruncate(fd.get(), 0) != 0 || ::lseek(fd.get(), 0, SEEK_SET) != 0)
       throwErrno("truncate {}", path);
     hash = std::make_unique<image::Sha256>();
     written = 0;
+    flushed = 0;
+    if (stream != nullptr) stream->abandon();
   };
   HttpRequest request;
   request.url = "/v2/" + repo + "/blobs/" + digest;
@@ -131,7 +212,13 @@ void downloadBlob(Session& session, HttpClient& client, const std::string& repo,
   request.sink = [&](const char* data, std::size_t size) {
     writeAll(fd.get(), std::string_view(data, size), path);
     hash->update(data, size);
+    if (stream != nullptr) stream->feed(data, size);
     written += size;
+    if (written - flushed >= (8 << 20)) {
+      ::sync_file_range(fd.get(), static_cast<off64_t>(flushed),
+                        static_cast<off64_t>(written - flushed), SYNC_FILE_RANGE_WRITE);
+      flushed = written;
+    }
     if (blob.size > 0 && written > static_cast<std::uint64_t>(blob.size)) return false;
     if (progress && written - reported >= (256 << 10)) {
       reported = written;
@@ -316,29 +403,43 @@ PullResult pullImage(const state::StorePaths& paths, const PullOptions& options,
     report(ProgressEvent{ProgressEvent::Kind::BlobStart, digest, 0,
                          static_cast<std::uint64_t>(job.blob.size), ""});
     std::string blobPath = store.blobPath(digest);
-    if (job.needBlob || !store.hasBlob(digest)) {
-      job.blobTemp = work + "/blob-" + std::to_string(i);
-      downloadBlob(session, own, repo, job.blob, job.blobTemp, scope, progress, progressMutex);
-      blobPath = job.blobTemp;
-    }
+    std::string dir;
+    image::ExtractOptions extract;
+    extract.rootless = paths.rootless;
     if (job.needLayer) {
-      const std::string dir = paths.layersDir() + "/.tmp-" + generateId().substr(0, 16);
+      dir = paths.layersDir() + "/.tmp-" + generateId().substr(0, 16);
       {
         std::lock_guard lock(tempsMutex);
         layerTemps.push_back(dir);
       }
       makeDirs(dir + "/diff", 0755);
-      image::ExtractOptions extract;
-      extract.rootless = paths.rootless;
-      const auto extracted = image::extractLayer(blobPath, dir + "/diff", extract);
-      if (extracted.diffId != job.diffId)
+    }
+    std::optional<image::ExtractResult> extracted;
+    if (job.needBlob || !store.hasBlob(digest)) {
+      job.blobTemp = work + "/blob-" + std::to_string(i);
+      std::optional<StreamingExtract> stream;
+      if (job.needLayer) stream.emplace(dir + "/diff", extract, digest);
+      downloadBlob(session, own, repo, job.blob, job.blobTemp, scope, progress, progressMutex,
+                   stream ? &*stream : nullptr);
+      if (stream) extracted = stream->finish();
+      blobPath = job.blobTemp;
+    }
+    if (job.needLayer) {
+      if (!extracted) {
+        // Not streamed (the blob was stored already), or the stream was
+        // given up when the download started over: from the file.
+        removeAll(dir + "/diff");
+        makeDirs(dir + "/diff", 0755);
+        extracted = image::extractLayer(blobPath, dir + "/diff", extract);
+      }
+      if (extracted->diffId != job.diffId)
         throwError(Errc::InvalidArgument, "layer {} has diff id {}, but the image config says {}",
-                   digest, extracted.diffId, job.diffId);
-      image::ImageStore::writeLayerInfo(dir, extracted.diffId,
-                                        static_cast<std::int64_t>(extracted.uncompressedSize));
+                   digest, extracted->diffId, job.diffId);
+      image::ImageStore::writeLayerInfo(dir, extracted->diffId,
+                                        static_cast<std::int64_t>(extracted->uncompressedSize));
       job.layerTemp = dir;
       std::lock_guard lock(warningsMutex);
-      warnings.insert(warnings.end(), extracted.warnings.begin(), extracted.warnings.end());
+      warnings.insert(warnings.end(), extracted->warnings.begin(), extracted->warnings.end());
     }
   });
 
