@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -38,10 +40,14 @@ struct ExtractResult {
 ExtractResult extractLayer(const std::string& blobPath, const std::string& dir,
                            const ExtractOptions& options);
 
-/// extractLayer from a stream: the layer is read from `fd` (a pipe or a
-/// socket fed while the blob downloads) up to its end of file; `what` names
+/// Reads up to `size` bytes of a layer into `buffer`: the count read, 0 at
+/// its end, -1 on a failure.
+using LayerReader = std::function<long(void* buffer, std::size_t size)>;
+
+/// extractLayer from a stream: the layer is read with `read` (for instance
+/// from a blob file that is still downloading) up to its end; `what` names
 /// it in messages. The caller verifies the compressed digest itself.
-ExtractResult extractLayerStream(int fd, std::string_view what, const std::string& dir,
-                                 const ExtractOptions& options);
+ExtractResult extractLayerStream(const LayerReader& read, std::string_view what,
+                                 const std::string& dir, const ExtractOptions& options);
 
 }  // namespace berth::image

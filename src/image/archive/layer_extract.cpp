@@ -395,10 +395,25 @@ ExtractResult extractLayer(const std::string& blobPath, const std::string& dir,
   });
 }
 
-ExtractResult extractLayerStream(int fd, std::string_view what, const std::string& dir,
-                                 const ExtractOptions& options) {
-  return extract(what, dir, options,
-                 [&](archive* stage1) { return archive_read_open_fd(stage1, fd, kBlockSize); });
+ExtractResult extractLayerStream(const LayerReader& read, std::string_view what,
+                                 const std::string& dir, const ExtractOptions& options) {
+  struct Source {
+    const LayerReader& read;
+    std::vector<char> block = std::vector<char>(kBlockSize);
+  } source{read};
+  const auto callback = [](archive* a, void* data, const void** buffer) -> la_ssize_t {
+    auto* from = static_cast<Source*>(data);
+    const long n = from->read(from->block.data(), from->block.size());
+    if (n < 0) {
+      archive_set_error(a, EIO, "the layer stream broke off");
+      return -1;
+    }
+    *buffer = from->block.data();
+    return n;
+  };
+  return extract(what, dir, options, [&](archive* stage1) {
+    return archive_read_open(stage1, &source, nullptr, callback, nullptr);
+  });
 }
 
 }  // namespace berth::image

@@ -2,10 +2,10 @@
 // Pull: manifest (an index resolved to one platform), config, layers in
 // parallel (download, verify, extract), then the image is listed.
 #include <fcntl.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <condition_variable>
 #include <exception>
 #include <memory>
 #include <mutex>
@@ -111,75 +111,95 @@ FetchedManifest fetchManifest(Session& session, HttpClient& client, const std::s
   return fetched;
 }
 
-/// A layer extracted while its blob downloads: the bytes go through a
-/// socket pair to extractLayerStream on a thread of its own, so
-/// decompression, hashing and writing the files overlap the transfer
-/// instead of following it. The blob's digest is still checked on the
-/// downloaded file; on a mismatch the caller removes the extracted dir.
+/// A layer extracted while its blob downloads: extractLayerStream runs on
+/// a thread of its own and reads the blob file behind the download (from
+/// the page cache), waiting when it catches up, so decompression, hashing
+/// and writing the files overlap the transfer instead of following it. The
+/// blob's digest is still checked on the whole file; on a mismatch the
+/// caller removes the extracted dir.
 class StreamingExtract {
  public:
-  StreamingExtract(const std::string& dir, const image::ExtractOptions& options,
-                   const std::string& what) {
-    int fds[2];
-    if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds) != 0)
-      throwErrno("socketpair for extracting {}", what);
-    writer_.reset(fds[0]);
-    UniqueFd reader(fds[1]);
-    const int buffer = 4 << 20;
-    ::setsockopt(writer_.get(), SOL_SOCKET, SO_SNDBUF, &buffer, sizeof buffer);
-    thread_ = std::thread([this, dir, options, what, reader = std::move(reader)]() mutable {
+  /// `path` exists (empty); the download appends to it.
+  StreamingExtract(const std::string& path, const std::string& dir,
+                   const image::ExtractOptions& options, const std::string& what)
+      : file_(openFile(path, O_RDONLY | O_CLOEXEC)) {
+    thread_ = std::thread([this, dir, options, what] {
       try {
-        result_ = image::extractLayerStream(reader.get(), what, dir, options);
+        result_ = image::extractLayerStream(
+            [this](void* buffer, std::size_t size) { return read(buffer, size); }, what, dir,
+            options);
       } catch (...) {
         error_ = std::current_exception();
       }
-      reader.reset();  // a writer still sending gets EPIPE, not a hang
     });
   }
-  ~StreamingExtract() { join(); }
+  ~StreamingExtract() {
+    if (thread_.joinable()) {
+      abandon();
+      thread_.join();
+    }
+  }
   StreamingExtract(const StreamingExtract&) = delete;
   StreamingExtract& operator=(const StreamingExtract&) = delete;
 
-  /// Passes downloaded bytes on (dropped once the extractor stopped reading:
-  /// finish() reports why).
-  void feed(const char* data, std::size_t size) {
-    while (size > 0 && writer_.isValid()) {
-      const ssize_t n = ::send(writer_.get(), data, size, MSG_NOSIGNAL);
-      if (n < 0) {
-        if (errno == EINTR) continue;
-        writer_.reset();  // EPIPE: the extractor ended early
-        return;
-      }
-      data += n;
-      size -= static_cast<std::size_t>(n);
+  /// The first `size` bytes of the file are written.
+  void written(std::uint64_t size) {
+    {
+      std::lock_guard lock(mutex_);
+      available_ = size;
     }
+    wake_.notify_one();
   }
   /// The download starts over (the server ignored a Range): this stream is
   /// given up; the caller extracts from the file instead.
   void abandon() {
-    abandoned_ = true;
-    writer_.reset();
+    {
+      std::lock_guard lock(mutex_);
+      abandoned_ = true;
+    }
+    wake_.notify_one();
   }
-  /// Ends the stream and waits for the extractor: its result, nullopt when
-  /// abandoned; rethrows its error.
+  /// The whole blob is written: waits for the extractor; its result,
+  /// nullopt when abandoned; rethrows its error.
   std::optional<image::ExtractResult> finish() {
-    join();
+    {
+      std::lock_guard lock(mutex_);
+      done_ = true;
+    }
+    wake_.notify_one();
+    thread_.join();
     if (abandoned_) return std::nullopt;
     if (error_) std::rethrow_exception(error_);
     return std::move(result_);
   }
 
  private:
-  void join() {
-    writer_.reset();  // end of file for the extractor
-    if (thread_.joinable()) thread_.join();
+  long read(void* buffer, std::size_t size) {
+    std::uint64_t end = 0;
+    {
+      std::unique_lock lock(mutex_);
+      wake_.wait(lock, [&] { return offset_ < available_ || done_ || abandoned_; });
+      if (abandoned_) return -1;
+      end = available_;
+    }
+    if (offset_ >= end) return 0;
+    const std::size_t want = static_cast<std::size_t>(std::min<std::uint64_t>(size, end - offset_));
+    const ssize_t n = ::pread(file_.get(), buffer, want, static_cast<off_t>(offset_));
+    if (n <= 0) return -1;
+    offset_ += static_cast<std::uint64_t>(n);
+    return static_cast<long>(n);
   }
 
-  UniqueFd writer_;
+  UniqueFd file_;
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  std::uint64_t available_ = 0;  ///< bytes written so far
+  std::uint64_t offset_ = 0;     ///< bytes read (the extractor's thread only)
+  bool done_ = false;
+  bool abandoned_ = false;
   std::thread thread_;
   std::optional<image::ExtractResult> result_;
   std::exception_ptr error_;
-  bool abandoned_ = false;
 };
 
 /// Streams a blob to `path`, hashing on the way (and into `stream` when
@@ -197,12 +217,12 @@ void downloadBlob(Session& session, HttpClient& client, const std::string& repo,
   std::uint64_t reported = 0;
   std::uint64_t flushed = 0;
   const auto restart = [&] {
+    if (stream != nullptr) stream->abandon();  // before its bytes go
     if (::ftruncate(fd.get(), 0) != 0 || ::lseek(fd.get(), 0, SEEK_SET) != 0)
       throwErrno("truncate {}", path);
     hash = std::make_unique<image::Sha256>();
     written = 0;
     flushed = 0;
-    if (stream != nullptr) stream->abandon();
   };
   HttpRequest request;
   request.url = "/v2/" + repo + "/blobs/" + digest;
@@ -212,8 +232,8 @@ void downloadBlob(Session& session, HttpClient& client, const std::string& repo,
   request.sink = [&](const char* data, std::size_t size) {
     writeAll(fd.get(), std::string_view(data, size), path);
     hash->update(data, size);
-    if (stream != nullptr) stream->feed(data, size);
     written += size;
+    if (stream != nullptr) stream->written(written);
     if (written - flushed >= (8 << 20)) {
       ::sync_file_range(fd.get(), static_cast<off64_t>(flushed),
                         static_cast<off64_t>(written - flushed), SYNC_FILE_RANGE_WRITE);
@@ -417,8 +437,9 @@ PullResult pullImage(const state::StorePaths& paths, const PullOptions& options,
     std::optional<image::ExtractResult> extracted;
     if (job.needBlob || !store.hasBlob(digest)) {
       job.blobTemp = work + "/blob-" + std::to_string(i);
+      writeFile(job.blobTemp, "", 0600);
       std::optional<StreamingExtract> stream;
-      if (job.needLayer) stream.emplace(dir + "/diff", extract, digest);
+      if (job.needLayer) stream.emplace(job.blobTemp, dir + "/diff", extract, digest);
       downloadBlob(session, own, repo, job.blob, job.blobTemp, scope, progress, progressMutex,
                    stream ? &*stream : nullptr);
       if (stream) extracted = stream->finish();
