@@ -7,9 +7,9 @@
 # static busybox, then seeded random data: bench/make-pull-image.py, made
 # once and cached in $BENCH_TMP, pushed by skopeo); then berth push against
 # podman push of both to a new repository each round. N rounds, the tools
-# alternating. Prints medians and ratios with the
-# goals of issue 6 (pull <= skopeo's time and <= 1/2 of Podman's; push <=
-# Podman's); exits 1 if a command failed. Not a test.
+# alternating. Prints medians and ratios with the goals of issue 6 (pull <=
+# skopeo's time and <= 1/2 of Podman's; push <= Podman's); exits 1 if a
+# command failed. Not a test.
 #
 # Usage: BERTH=build/src/cli/berth bench/pull.sh   (root or rootless)
 #   N=15 WARMUP=2   rounds and untimed rounds first
