@@ -6,6 +6,8 @@
 
 #include "berth/base/error.hpp"
 #include "berth/base/fs.hpp"
+#include "berth/base/log.hpp"
+#include "berth/base/prompt.hpp"
 #include "berth/engine/engine.hpp"
 #include "berth/image/reference.hpp"
 #include "berth/image/store.hpp"
@@ -64,8 +66,17 @@ std::string stripDockerTransport(const std::string& name, std::string_view verb)
   return name;
 }
 
-bool haveTerminal() {
-  return ::isatty(STDIN_FILENO) != 0 && ::isatty(STDOUT_FILENO) != 0;
+/// The prompt for the ambiguous short name `name` when stdin and stdout are
+/// a terminal (as containers/image checks), else none.
+registry::ShortNameChooser terminalChooser(const std::string& name) {
+  if (::isatty(STDIN_FILENO) == 0 || ::isatty(STDOUT_FILENO) == 0) return {};
+  return [name](const std::vector<std::string>& candidates) {
+    try {
+      return promptSelect("Please select an image", candidates, STDIN_FILENO, STDOUT_FILENO);
+    } catch (const Error& e) {
+      throw e.wrapped(fmt::format("short-name \"{}\" not resolved", name));
+    }
+  };
 }
 
 /// The registry part of a login argument ("quay.io/org" -> key
@@ -103,7 +114,7 @@ Engine::PullReport Engine::pull(const PullRequest& request, const ProgressSink& 
   }
   const registry::RegistriesConf conf = registry::RegistriesConf::load(paths_.rootless);
   const registry::ShortNameResolution resolution =
-      registry::resolveShortName(conf, name, haveTerminal());
+      registry::resolveShortName(conf, name, terminalChooser(name));
   if (!resolution.note.empty()) note(progress, resolution.note);
 
   // Layers are extracted with the image's owners: inside the user namespace,
@@ -137,6 +148,14 @@ Engine::PullReport Engine::pull(const PullRequest& request, const ProgressSink& 
       try {
         const registry::PullResult result = plugin.pull(paths_, options, progress);
         detail::emitImageEvent(paths_, "pull", result.imageId, candidate);
+        // As libimage: a failure to record is logged, the pull stands.
+        if (!resolution.aliasToRecord.empty()) try {
+            registry::recordShortNameAlias(registry::shortNameAliasesFile(paths_.rootless),
+                                           resolution.aliasToRecord, ref.name());
+          } catch (const Error& e) {
+            logAt(LogLevel::Error, "recording short-name alias \"{}\"=\"{}\": {}",
+                  resolution.aliasToRecord, ref.name(), e.message());
+          }
         return PullReport{result.imageId, candidate, result.warnings};
       } catch (const Error& e) {
         errors.push_back(e.message());
@@ -160,7 +179,7 @@ std::vector<Engine::PullReport> Engine::pullAllTags(const PullRequest& request,
   registry::AccessOptions access = accessOptions(request.access, paths_.rootless);
   const registry::RegistriesConf conf = registry::RegistriesConf::load(paths_.rootless);
   const registry::ShortNameResolution resolution =
-      registry::resolveShortName(conf, name, haveTerminal());
+      registry::resolveShortName(conf, name, terminalChooser(name));
   if (!resolution.note.empty()) note(progress, resolution.note);
   // The repository of the first candidate, without its default tag.
   const image::Reference repo = image::parseReference(resolution.candidates.front());

@@ -2,12 +2,16 @@
 #include "berth/registry/registries_conf.hpp"
 
 #include <dirent.h>
+#include <fcntl.h>
 
 #include <algorithm>
+#include <cctype>
+#include <cerrno>
 #include <cstdlib>
 
 #include "berth/base/error.hpp"
 #include "berth/base/fs.hpp"
+#include "berth/base/unique_fd.hpp"
 #include "berth/image/reference.hpp"
 
 namespace berth::registry {
@@ -58,6 +62,22 @@ std::vector<std::string> confFilesIn(const std::string& dir) {
   ::closedir(d);
   std::sort(files.begin(), files.end());
   return files;
+}
+
+/// The aliases of `from` over those of `to`, with their origins.
+void addAliases(RegistriesConf& to, const RegistriesConf& from) {
+  for (const auto& [alias, value] : from.aliases) {
+    to.aliases[alias] = value;
+    to.aliasOrigin[alias] = from.aliasOrigin.at(alias);
+  }
+}
+
+/// A TOML key as BurntSushi/toml writes it: bare when it can be.
+std::string tomlKey(const std::string& key) {
+  const bool bare = !key.empty() && std::all_of(key.begin(), key.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '_' || c == '-';
+  });
+  return bare ? key : Json(key).dump();
 }
 
 }  // namespace
@@ -157,10 +177,7 @@ void RegistriesConf::merge(const RegistriesConf& later) {
     searchOrigin = later.searchOrigin;
   }
   if (later.shortNameMode) shortNameMode = later.shortNameMode;
-  for (const auto& [alias, value] : later.aliases) {
-    aliases[alias] = value;
-    aliasOrigin[alias] = later.aliasOrigin.at(alias);
-  }
+  addAliases(*this, later);
   for (const auto& rule : later.rules) {
     auto same = std::find_if(rules.begin(), rules.end(),
                              [&](const RegistryRule& r) { return r.prefix == rule.prefix; });
@@ -211,6 +228,8 @@ RegistriesConf RegistriesConf::load(bool rootless) {
     }
     first = false;
   }
+  const std::string cache = shortNameAliasesFile(rootless);
+  if (const auto text = readFileIfExists(cache)) addAliases(conf, parse(*text, cache));
   return conf;
 }
 
@@ -255,8 +274,37 @@ std::vector<PullSource> RegistriesConf::pullSources(const std::string& reference
   return sources;
 }
 
+std::string shortNameAliasesFile(bool rootless) {
+  const std::string name = "/containers/short-name-aliases.conf";
+  if (!rootless) return "/var/cache" + name;
+  const char* xdg = ::getenv("XDG_CACHE_HOME");
+  if (xdg != nullptr && *xdg != '\0') return xdg + name;
+  const char* home = ::getenv("HOME");
+  return std::string(home != nullptr ? home : "") + "/.cache" + name;
+}
+
+void recordShortNameAlias(const std::string& file, const std::string& name,
+                          const std::string& value) {
+  makeDirs(dirName(file), 0700);
+  // containers/storage's lockfile: a POSIX record lock on file.lock.
+  const UniqueFd lock = openFile(file + ".lock", O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  struct flock whole {};
+  whole.l_type = F_WRLCK;
+  whole.l_whence = SEEK_SET;
+  while (::fcntl(lock.get(), F_SETLKW, &whole) != 0)
+    if (errno != EINTR) throwErrno("lock {}.lock", file);
+  std::map<std::string, std::string> aliases;
+  if (const auto text = readFileIfExists(file))
+    aliases = RegistriesConf::parse(*text, file).aliases;
+  aliases[name] = value;
+  std::string text = "[aliases]\n";
+  for (const auto& [alias, target] : aliases)
+    text += fmt::format("  {} = {}\n", tomlKey(alias), Json(target).dump());
+  writeFileAtomic(file, text, 0600);
+}
+
 ShortNameResolution resolveShortName(const RegistriesConf& conf, std::string_view name,
-                                     bool haveTty) {
+                                     const ShortNameChooser& choose) {
   ShortNameResolution result;
   if (!image::isShortName(name)) {
     result.candidates.push_back(image::parseNormalizedReference(name).str());
@@ -293,7 +341,15 @@ ShortNameResolution resolveShortName(const RegistriesConf& conf, std::string_vie
       result.candidates.push_back(candidate);
   }
   const ShortNameMode mode = conf.shortNameMode.value_or(ShortNameMode::Permissive);
-  if (mode == ShortNameMode::Enforcing && result.candidates.size() > 1 && !haveTty) {
+  if (mode != ShortNameMode::Disabled && result.candidates.size() > 1 && choose) {
+    const std::size_t picked = choose(result.candidates);
+    if (picked >= result.candidates.size())
+      throwError(Errc::Internal, "short-name selection {} out of range", picked);
+    result.candidates = {result.candidates[picked]};
+    result.aliasToRecord = parsed.name();
+    return result;
+  }
+  if (mode == ShortNameMode::Enforcing && result.candidates.size() > 1) {
     std::string list;
     for (const auto& candidate : result.candidates)
       list += (list.empty() ? "" : ", ") + candidate;

@@ -5,6 +5,7 @@
 # detach keys, attach, start -ai. A real terminal is driven through tmux.
 
 load helpers
+load terminal
 
 IMAGE=localhost/busybox:latest
 
@@ -21,41 +22,6 @@ function setup() {
 function teardown() {
     tmux -L "$TMUX_SERVER" kill-server >/dev/null 2>&1 || true
     remove_all_containers
-}
-
-# term_start NAME COLS ROWS BERTH-ARGS...: runs berth in a new tmux terminal
-# of that size; when berth ends the pane shows "EXIT=<code>" and stays.
-function term_start() {
-    local name=$1 cols=$2 rows=$3
-    shift 3
-    local cmd="$BERTH --root $BERTH_TEST_ROOT --runroot $BERTH_TEST_RUNROOT $*"
-    echo "# [$name] $cmd" >&2
-    tmux -L "$TMUX_SERVER" new-session -d -s "$name" -x "$cols" -y "$rows" \
-        "$cmd; echo EXIT=\$?; sleep 600"
-}
-
-function term_type() {
-    local name=$1
-    shift
-    tmux -L "$TMUX_SERVER" send-keys -t "$name" "$@"
-}
-
-function term_screen() {
-    tmux -L "$TMUX_SERVER" capture-pane -p -t "$1"
-}
-
-# term_wait NAME REGEX: waits (10 s) until the screen matches.
-function term_wait() {
-    local name=$1 regex=$2 i
-    for i in $(seq 1 100); do
-        if term_screen "$name" | grep -qE -- "$regex"; then
-            return 0
-        fi
-        sleep 0.1
-    done
-    echo "# screen of $name:" >&2
-    term_screen "$name" | sed 's/^/#   /' >&2
-    die "timed out waiting for /$regex/ on the terminal $name"
 }
 
 @test "run -t: the container's own pty on stdin, stdout, stderr and /dev/console" {

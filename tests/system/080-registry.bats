@@ -7,6 +7,7 @@
 
 load helpers
 load registry
+load terminal
 
 function setup_file() {
     basic_setup_file
@@ -59,6 +60,14 @@ function setup() {
 }
 
 function teardown() {
+    if [[ -n "${TMUX_SERVER:-}" ]]; then
+        tmux -L "$TMUX_SERVER" kill-server >/dev/null 2>&1 || true
+    fi
+    # An alias a test recorded in the shared root file (rootless tests use
+    # their own XDG_CACHE_HOME).
+    if [[ -n "${RECORDED_ALIAS:-}" ]]; then
+        sed -i "/^  $RECORDED_ALIAS = /d" /var/cache/containers/short-name-aliases.conf 2>/dev/null || true
+    fi
     remove_all_containers
 }
 
@@ -420,6 +429,76 @@ CONF
     echo 'short-name-mode = "sometimes"' >"$CONTAINERS_REGISTRIES_CONF"
     run_berth --separate-stderr 125 pull bar
     expect_one_error_line "invalid short-name mode"
+}
+
+@test "short names on a terminal: Podman's prompt, the choice recorded as an alias; permissive tries each" {
+    command -v tmux >/dev/null || skip "tmux is not installed"
+    TMUX_SERVER="berth-sn-$$-$BATS_TEST_NUMBER"
+    export LC_ALL=C.UTF-8
+    local name=snpick-$$-$RANDOM aliases=/var/cache/containers/short-name-aliases.conf
+    if is_rootless; then
+        export XDG_CACHE_HOME=$BATS_TEST_TMPDIR/cache
+        aliases=$XDG_CACHE_HOME/containers/short-name-aliases.conf
+    else
+        RECORDED_ALIAS=$name
+    fi
+    push_fixture "$BERTH_FIXTURES/busybox-oci" "$OPEN/$name:latest"
+    local unused
+    unused=127.0.0.1:$(free_port)
+    cat >"$CONTAINERS_REGISTRIES_CONF" <<CONF
+unqualified-search-registries = ["$unused", "$OPEN"]
+short-name-mode = "enforcing"
+[[registry]]
+location = "$OPEN"
+insecure = true
+CONF
+    # The arrow keys move the highlight; Ctrl-C aborts: 125, nothing pulled
+    # or recorded.
+    term_start abort 120 20 pull "$name"
+    term_wait abort "Please select an image"
+    assert "$(term_screen abort)" =~ "▸ $unused/$name:latest" "the first one highlighted"
+    term_type abort Down
+    term_wait abort "▸ $OPEN/$name:latest"
+    term_type abort C-c
+    term_wait abort "EXIT="
+    assert "$(term_screen abort)" =~ "Error: short-name \"$name\" not resolved: selection aborted" \
+        "Ctrl-C: an error"
+    assert "$(term_screen abort)" =~ "EXIT=125"
+    run_berth images -q
+    is "$output" "" "nothing pulled"
+    assert "$(cat "$aliases" 2>/dev/null)" !~ "$name" "nothing recorded"
+
+    # A digit picks that candidate; only the choice stays on the screen.
+    term_start pick 120 20 pull "$name"
+    term_wait pick "Please select an image"
+    term_type pick 2 Enter
+    term_wait pick "EXIT="
+    local screen
+    screen=$(term_screen pick)
+    assert "$screen" =~ "✔ $OPEN/$name:latest" "the choice is shown"
+    assert "$screen" =~ "Trying to pull $OPEN/$name:latest..." "and pulled"
+    assert "$screen" =~ "EXIT=0"
+    assert "$screen" !~ "Please select|$unused" "the list is gone, the other never tried"
+    # Recorded as containers/image does, in Podman's file.
+    run cat "$aliases"
+    assert "$output" =~ "^\[aliases\]"
+    assert "$output" =~ $'\n'"  $name = \"$OPEN/$name\""
+    is "$(stat -c %a "$aliases")" "600" "the alias file is private"
+
+    # Next time: the alias, no prompt needed, even without a terminal.
+    fresh_store
+    run_berth --separate-stderr pull "$name" </dev/null
+    is "$output" "$BUSYBOX_IMAGE_ID"
+    is "${stderr_lines[0]}" "Resolved \"$name\" as an alias ($aliases)"
+    is "${stderr_lines[1]}" "Trying to pull $OPEN/$name:latest..."
+
+    # Permissive without a terminal: each candidate in order.
+    fresh_store
+    sed -i 's/enforcing/permissive/' "$CONTAINERS_REGISTRIES_CONF"
+    run_berth --separate-stderr pull --retry 0 bbtest </dev/null
+    is "$output" "$BUSYBOX_IMAGE_ID"
+    is "${stderr_lines[1]}" "Trying to pull $unused/bbtest:latest..."
+    assert "$stderr" =~ $'\n'"Trying to pull $OPEN/bbtest:latest..." "then the next one"
 }
 
 @test "two concurrent pulls of one image both succeed and store it once" {

@@ -1,8 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace berth::image {
@@ -36,5 +39,15 @@ struct ExtractResult {
 /// and the id.
 ExtractResult extractLayer(const std::string& blobPath, const std::string& dir,
                            const ExtractOptions& options);
+
+/// Reads up to `size` bytes of a layer into `buffer`: the count read, 0 at
+/// its end, -1 on a failure.
+using LayerReader = std::function<long(void* buffer, std::size_t size)>;
+
+/// extractLayer from a stream: the layer is read with `read` (for instance
+/// from a blob file that is still downloading) up to its end; `what` names
+/// it in messages. The caller verifies the compressed digest itself.
+ExtractResult extractLayerStream(const LayerReader& read, std::string_view what,
+                                 const std::string& dir, const ExtractOptions& options);
 
 }  // namespace berth::image

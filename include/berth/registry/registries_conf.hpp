@@ -4,6 +4,8 @@
 // Pure: no network.
 #pragma once
 
+#include <cstddef>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -66,7 +68,8 @@ struct RegistriesConf {
   /// /etc/containers/registries.conf; then *.conf of
   /// /etc/containers/registries.conf.d (rootless also
   /// ~/.config/containers/registries.conf.d) in name order. Missing files
-  /// are skipped.
+  /// are skipped. Then the aliases of shortNameAliasesFile(rootless),
+  /// which take precedence over those of registries.conf (as Podman's).
   static RegistriesConf load(bool rootless);
 
   /// The [[registry]] whose prefix matches `reference` best (longest
@@ -84,22 +87,44 @@ struct RegistriesConf {
   void checkNotBlocked(const std::string& reference) const;
 };
 
+/// Podman's machine-written alias file, where a short name the user picked
+/// at the prompt is recorded: /var/cache/containers/short-name-aliases.conf
+/// for root, $XDG_CACHE_HOME (or ~/.cache)/containers/short-name-aliases.conf
+/// rootless.
+std::string shortNameAliasesFile(bool rootless);
+
+/// Records `name` (a short name without tag) = `value` (a qualified
+/// repository without tag) in the alias file `file` as containers/image
+/// does: under its fcntl lock `file`.lock, the file rewritten with mode 0600
+/// keeping the other aliases. Throws Error naming the file.
+void recordShortNameAlias(const std::string& file, const std::string& name,
+                          const std::string& value);
+
 /// How a short name resolved: the names to try, in order, and the line
 /// Podman prints about it ("" when the name was not short).
 struct ShortNameResolution {
   std::vector<std::string> candidates;  ///< normalized full references
   std::string note;
+  /// Set when the user picked the candidate at the prompt: the short name
+  /// (without tag) to record as an alias once the pull succeeded.
+  std::string aliasToRecord;
 };
+
+/// Asks the user to pick one of the candidates (on a terminal); returns
+/// its index.
+using ShortNameChooser = std::function<std::size_t(const std::vector<std::string>&)>;
 
 /// containers/image shortnames.Resolve: a qualified name is itself; an
 /// alias wins ("Resolved \"x\" as an alias (file)"); else each
 /// unqualified-search registry ("Resolving \"x\" using
-/// unqualified-search registries (file)"). In enforcing mode with more
-/// than one registry and no terminal to ask on, Error(InvalidArgument)
-/// "short-name resolution enforced but cannot prompt without a TTY" plus
-/// the candidates. With no search registry, Podman's error naming the file.
+/// unqualified-search registries (file)"). With several of them, unless
+/// the mode is disabled: `choose` (set when there is a terminal) picks the
+/// one candidate, to be recorded (aliasToRecord, no note); without it,
+/// enforcing is Error(InvalidArgument) "short-name resolution enforced but
+/// cannot prompt without a TTY" plus the candidates, permissive tries them
+/// all in order. With no search registry, Podman's error naming the file.
 /// Throws Error(InvalidArgument) for a name that does not parse.
 ShortNameResolution resolveShortName(const RegistriesConf& conf, std::string_view name,
-                                     bool haveTty);
+                                     const ShortNameChooser& choose);
 
 }  // namespace berth::registry

@@ -335,25 +335,30 @@ class Extractor {
 
 }  // namespace
 
-ExtractResult extractLayer(const std::string& blobPath, const std::string& dir,
-                           const ExtractOptions& options) {
+namespace {
+
+/// Both entry points: `open` opens stage 1 (the compressed stream) of the
+/// pipeline; `what` names the layer in messages.
+template <typename Open>
+ExtractResult extract(std::string_view what, const std::string& dir, const ExtractOptions& options,
+                      Open open) {
   ExtractResult result;
   Pipeline pipeline;
   pipeline.decompressor.reset(archive_read_new());
   archive* stage1 = pipeline.decompressor.get();
   archive_read_support_filter_all(stage1);
   archive_read_support_format_raw(stage1);
-  if (archive_read_open_filename(stage1, blobPath.c_str(), kBlockSize) != ARCHIVE_OK)
-    throwError(Errc::InvalidArgument, "layer {}: {}", blobPath, archive_error_string(stage1));
+  if (open(stage1) != ARCHIVE_OK)
+    throwError(Errc::InvalidArgument, "layer {}: {}", what, archive_error_string(stage1));
   archive_entry* rawEntry;
   if (archive_read_next_header(stage1, &rawEntry) != ARCHIVE_OK)
-    throwError(Errc::InvalidArgument, "layer {}: {}", blobPath, archive_error_string(stage1));
+    throwError(Errc::InvalidArgument, "layer {}: {}", what, archive_error_string(stage1));
 
   ArchivePtr tar(archive_read_new());
   archive_read_support_format_tar(tar.get());
   archive_read_support_format_gnutar(tar.get());
   if (archive_read_open(tar.get(), &pipeline, nullptr, readDecompressed, nullptr) != ARCHIVE_OK)
-    throwError(Errc::InvalidArgument, "layer {}: not a tar archive: {}", blobPath,
+    throwError(Errc::InvalidArgument, "layer {}: not a tar archive: {}", what,
                pipeline.error.empty() ? archive_error_string(tar.get()) : pipeline.error);
 
   Extractor extractor(dir, options, result);
@@ -362,7 +367,7 @@ ExtractResult extractLayer(const std::string& blobPath, const std::string& dir,
     const int r = archive_read_next_header(tar.get(), &entry);
     if (r == ARCHIVE_EOF) break;
     if (r != ARCHIVE_OK && r != ARCHIVE_WARN)
-      throwError(Errc::InvalidArgument, "layer {}: {}", blobPath,
+      throwError(Errc::InvalidArgument, "layer {}: {}", what,
                  !pipeline.error.empty()           ? pipeline.error
                  : archive_error_string(tar.get()) ? archive_error_string(tar.get())
                                                    : "corrupt archive");
@@ -375,10 +380,40 @@ ExtractResult extractLayer(const std::string& blobPath, const std::string& dir,
   while (readDecompressed(nullptr, &pipeline, &ignored) > 0) {
   }
   if (!pipeline.error.empty())
-    throwError(Errc::InvalidArgument, "layer {}: {}", blobPath, pipeline.error);
+    throwError(Errc::InvalidArgument, "layer {}: {}", what, pipeline.error);
   result.diffId = pipeline.diffHash.digest();
   result.uncompressedSize = pipeline.size;
   return result;
+}
+
+}  // namespace
+
+ExtractResult extractLayer(const std::string& blobPath, const std::string& dir,
+                           const ExtractOptions& options) {
+  return extract(blobPath, dir, options, [&](archive* stage1) {
+    return archive_read_open_filename(stage1, blobPath.c_str(), kBlockSize);
+  });
+}
+
+ExtractResult extractLayerStream(const LayerReader& read, std::string_view what,
+                                 const std::string& dir, const ExtractOptions& options) {
+  struct Source {
+    const LayerReader& read;
+    std::vector<char> block = std::vector<char>(kBlockSize);
+  } source{read};
+  const auto callback = [](archive* a, void* data, const void** buffer) -> la_ssize_t {
+    auto* from = static_cast<Source*>(data);
+    const long n = from->read(from->block.data(), from->block.size());
+    if (n < 0) {
+      archive_set_error(a, EIO, "the layer stream broke off");
+      return -1;
+    }
+    *buffer = from->block.data();
+    return n;
+  };
+  return extract(what, dir, options, [&](archive* stage1) {
+    return archive_read_open(stage1, &source, nullptr, callback, nullptr);
+  });
 }
 
 }  // namespace berth::image

@@ -5,8 +5,12 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <condition_variable>
+#include <exception>
 #include <memory>
 #include <mutex>
+#include <optional>
+#include <thread>
 
 #include "berth/base/error.hpp"
 #include "berth/base/fs.hpp"
@@ -107,21 +111,118 @@ FetchedManifest fetchManifest(Session& session, HttpClient& client, const std::s
   return fetched;
 }
 
-/// Streams a blob to `path`, hashing on the way; resumes with a Range after
-/// a broken connection; verifies size and digest.
+/// A layer extracted while its blob downloads: extractLayerStream runs on
+/// a thread of its own and reads the blob file behind the download (from
+/// the page cache), waiting when it catches up, so decompression, hashing
+/// and writing the files overlap the transfer instead of following it. The
+/// blob's digest is still checked on the whole file; on a mismatch the
+/// caller removes the extracted dir.
+class StreamingExtract {
+ public:
+  /// `path` exists (empty); the download appends to it.
+  StreamingExtract(const std::string& path, const std::string& dir,
+                   const image::ExtractOptions& options, const std::string& what)
+      : file_(openFile(path, O_RDONLY | O_CLOEXEC)) {
+    thread_ = std::thread([this, dir, options, what] {
+      try {
+        result_ = image::extractLayerStream(
+            [this](void* buffer, std::size_t size) { return read(buffer, size); }, what, dir,
+            options);
+      } catch (...) {
+        error_ = std::current_exception();
+      }
+    });
+  }
+  ~StreamingExtract() {
+    if (thread_.joinable()) {
+      abandon();
+      thread_.join();
+    }
+  }
+  StreamingExtract(const StreamingExtract&) = delete;
+  StreamingExtract& operator=(const StreamingExtract&) = delete;
+
+  /// The first `size` bytes of the file are written.
+  void written(std::uint64_t size) {
+    {
+      std::lock_guard lock(mutex_);
+      available_ = size;
+    }
+    wake_.notify_one();
+  }
+  /// The download starts over (the server ignored a Range): this stream is
+  /// given up; the caller extracts from the file instead.
+  void abandon() {
+    {
+      std::lock_guard lock(mutex_);
+      abandoned_ = true;
+    }
+    wake_.notify_one();
+  }
+  /// The whole blob is written: waits for the extractor; its result,
+  /// nullopt when abandoned; rethrows its error.
+  std::optional<image::ExtractResult> finish() {
+    {
+      std::lock_guard lock(mutex_);
+      done_ = true;
+    }
+    wake_.notify_one();
+    thread_.join();
+    if (abandoned_) return std::nullopt;
+    if (error_) std::rethrow_exception(error_);
+    return std::move(result_);
+  }
+
+ private:
+  long read(void* buffer, std::size_t size) {
+    std::uint64_t end = 0;
+    {
+      std::unique_lock lock(mutex_);
+      wake_.wait(lock, [&] { return offset_ < available_ || done_ || abandoned_; });
+      if (abandoned_) return -1;
+      end = available_;
+    }
+    if (offset_ >= end) return 0;
+    const std::size_t want = static_cast<std::size_t>(std::min<std::uint64_t>(size, end - offset_));
+    const ssize_t n = ::pread(file_.get(), buffer, want, static_cast<off_t>(offset_));
+    if (n <= 0) return -1;
+    offset_ += static_cast<std::uint64_t>(n);
+    return static_cast<long>(n);
+  }
+
+  UniqueFd file_;
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  std::uint64_t available_ = 0;  ///< bytes written so far
+  std::uint64_t offset_ = 0;     ///< bytes read (the extractor's thread only)
+  bool done_ = false;
+  bool abandoned_ = false;
+  std::thread thread_;
+  std::optional<image::ExtractResult> result_;
+  std::exception_ptr error_;
+};
+
+/// Streams a blob to `path`, hashing on the way (and into `stream` when
+/// set); resumes with a Range after a broken connection; verifies size and
+/// digest. Writeback of the file starts while it downloads, so that the
+/// fsync before it is committed finds little left to write.
 void downloadBlob(Session& session, HttpClient& client, const std::string& repo,
                   const oci::Descriptor& blob, const std::string& path, const std::string& scope,
-                  const ProgressSink& progress, std::mutex& progressMutex) {
+                  const ProgressSink& progress, std::mutex& progressMutex,
+                  StreamingExtract* stream) {
   const std::string digest = blob.digest.str();
   UniqueFd fd = openFile(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
   auto hash = std::make_unique<image::Sha256>();
   std::uint64_t written = 0;
   std::uint64_t reported = 0;
+  std::uint64_t flushed = 0;
   const auto restart = [&] {
+    if (stream != nullptr) stream->abandon();  // before its bytes go
     if (::ftruncate(fd.get(), 0) != 0 || ::lseek(fd.get(), 0, SEEK_SET) != 0)
       throwErrno("truncate {}", path);
     hash = std::make_unique<image::Sha256>();
     written = 0;
+    flushed = 0;
   };
   HttpRequest request;
   request.url = "/v2/" + repo + "/blobs/" + digest;
@@ -132,6 +233,12 @@ void downloadBlob(Session& session, HttpClient& client, const std::string& repo,
     writeAll(fd.get(), std::string_view(data, size), path);
     hash->update(data, size);
     written += size;
+    if (stream != nullptr) stream->written(written);
+    if (written - flushed >= (8 << 20)) {
+      ::sync_file_range(fd.get(), static_cast<off64_t>(flushed),
+                        static_cast<off64_t>(written - flushed), SYNC_FILE_RANGE_WRITE);
+      flushed = written;
+    }
     if (blob.size > 0 && written > static_cast<std::uint64_t>(blob.size)) return false;
     if (progress && written - reported >= (256 << 10)) {
       reported = written;
@@ -316,29 +423,44 @@ PullResult pullImage(const state::StorePaths& paths, const PullOptions& options,
     report(ProgressEvent{ProgressEvent::Kind::BlobStart, digest, 0,
                          static_cast<std::uint64_t>(job.blob.size), ""});
     std::string blobPath = store.blobPath(digest);
-    if (job.needBlob || !store.hasBlob(digest)) {
-      job.blobTemp = work + "/blob-" + std::to_string(i);
-      downloadBlob(session, own, repo, job.blob, job.blobTemp, scope, progress, progressMutex);
-      blobPath = job.blobTemp;
-    }
+    std::string dir;
+    image::ExtractOptions extract;
+    extract.rootless = paths.rootless;
     if (job.needLayer) {
-      const std::string dir = paths.layersDir() + "/.tmp-" + generateId().substr(0, 16);
+      dir = paths.layersDir() + "/.tmp-" + generateId().substr(0, 16);
       {
         std::lock_guard lock(tempsMutex);
         layerTemps.push_back(dir);
       }
       makeDirs(dir + "/diff", 0755);
-      image::ExtractOptions extract;
-      extract.rootless = paths.rootless;
-      const auto extracted = image::extractLayer(blobPath, dir + "/diff", extract);
-      if (extracted.diffId != job.diffId)
+    }
+    std::optional<image::ExtractResult> extracted;
+    if (job.needBlob || !store.hasBlob(digest)) {
+      job.blobTemp = work + "/blob-" + std::to_string(i);
+      writeFile(job.blobTemp, "", 0600);
+      std::optional<StreamingExtract> stream;
+      if (job.needLayer) stream.emplace(job.blobTemp, dir + "/diff", extract, digest);
+      downloadBlob(session, own, repo, job.blob, job.blobTemp, scope, progress, progressMutex,
+                   stream ? &*stream : nullptr);
+      if (stream) extracted = stream->finish();
+      blobPath = job.blobTemp;
+    }
+    if (job.needLayer) {
+      if (!extracted) {
+        // Not streamed (the blob was stored already), or the stream was
+        // given up when the download started over: from the file.
+        removeAll(dir + "/diff");
+        makeDirs(dir + "/diff", 0755);
+        extracted = image::extractLayer(blobPath, dir + "/diff", extract);
+      }
+      if (extracted->diffId != job.diffId)
         throwError(Errc::InvalidArgument, "layer {} has diff id {}, but the image config says {}",
-                   digest, extracted.diffId, job.diffId);
-      image::ImageStore::writeLayerInfo(dir, extracted.diffId,
-                                        static_cast<std::int64_t>(extracted.uncompressedSize));
+                   digest, extracted->diffId, job.diffId);
+      image::ImageStore::writeLayerInfo(dir, extracted->diffId,
+                                        static_cast<std::int64_t>(extracted->uncompressedSize));
       job.layerTemp = dir;
       std::lock_guard lock(warningsMutex);
-      warnings.insert(warnings.end(), extracted.warnings.begin(), extracted.warnings.end());
+      warnings.insert(warnings.end(), extracted->warnings.begin(), extracted->warnings.end());
     }
   });
 

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "berth/base/error.hpp"
@@ -133,6 +134,44 @@ TEST_CASE("gzip layers extract and hash the uncompressed stream") {
   h.update(makeTar(entries));
   CHECK(result.diffId == h.digest());
   CHECK(readFile(layer.root() + "/a") == "hello");
+}
+
+TEST_CASE("a layer extracts from a stream (a pipe fed by another thread) as from a file") {
+  const auto fromPipe = [](int fd) -> LayerReader {
+    return [fd](void* buffer, std::size_t size) {
+      return static_cast<long>(::read(fd, buffer, size));
+    };
+  };
+  Layer layer;
+  const std::vector<TarEntry> entries{{"d/", AE_IFDIR, "", 0755},
+                                      {"d/big", AE_IFREG, std::string(3 << 20, 'q')}};
+  const std::string gz = makeTar(entries, /*gzip=*/true);
+  ExtractOptions options;
+  options.rootless = ::getuid() != 0;
+  int fds[2];
+  REQUIRE(::pipe(fds) == 0);
+  std::thread writer([&] {
+    for (std::size_t at = 0; at < gz.size(); at += 4096)
+      writeAll(fds[1], std::string_view(gz).substr(at, 4096), "pipe");
+    ::close(fds[1]);
+  });
+  const auto result = extractLayerStream(fromPipe(fds[0]), "streamed", layer.root(), options);
+  writer.join();
+  ::close(fds[0]);
+  Sha256 h;
+  h.update(makeTar(entries));
+  CHECK(result.diffId == h.digest());
+  CHECK(result.uncompressedSize == makeTar(entries).size());
+  CHECK(readFile(layer.root() + "/d/big") == std::string(3 << 20, 'q'));
+
+  // A stream cut short is an error.
+  REQUIRE(::pipe(fds) == 0);
+  writeAll(fds[1], std::string_view(gz).substr(0, gz.size() / 2), "pipe");
+  ::close(fds[1]);
+  Layer other;
+  CHECK_THROWS_WITH(extractLayerStream(fromPipe(fds[0]), "cut", other.root(), options),
+                    Catch::Contains("layer"));
+  ::close(fds[0]);
 }
 
 TEST_CASE("whiteouts become 0/0 devices and opaque markers xattrs") {

@@ -1,6 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "berth/registry/registries_conf.hpp"
+#include <stdlib.h>
+#include <sys/stat.h>
+
+#include "../test_dir.hpp"
 #include "berth/base/error.hpp"
+#include "berth/base/fs.hpp"
 #include "catch.hpp"
 
 using namespace berth;
@@ -117,14 +122,14 @@ short-name-mode = "enforcing"
 "app" = "quay.io/me/app"
 )",
                                     "r.conf");
-  auto r = resolveShortName(conf, "app:2", false);
+  auto r = resolveShortName(conf, "app:2", nullptr);
   CHECK(r.candidates == std::vector<std::string>{"quay.io/me/app:2"});
   CHECK(r.note == "Resolved \"app\" as an alias (r.conf)");
-  r = resolveShortName(conf, "quay.io/x/y", false);
+  r = resolveShortName(conf, "quay.io/x/y", nullptr);
   CHECK(r.candidates == std::vector<std::string>{"quay.io/x/y:latest"});
   CHECK(r.note.empty());
   try {
-    resolveShortName(conf, "busybox", false);
+    resolveShortName(conf, "busybox", nullptr);
     FAIL("no error");
   } catch (const Error& e) {
     const std::string message = e.what();
@@ -132,25 +137,42 @@ short-name-mode = "enforcing"
     CHECK(message.find("127.0.0.1:5000/busybox:latest") != std::string::npos);
     CHECK(message.find("docker.io/library/busybox:latest") != std::string::npos);
   }
-  r = resolveShortName(conf, "busybox", true);
+  // A terminal: the user picks one, to be recorded as an alias.
+  std::vector<std::string> offered;
+  r = resolveShortName(conf, "busybox", [&](const std::vector<std::string>& c) {
+    offered = c;
+    return std::size_t{1};
+  });
+  CHECK(offered == std::vector<std::string>{"127.0.0.1:5000/busybox:latest",
+                                            "docker.io/library/busybox:latest"});
+  CHECK(r.candidates == std::vector<std::string>{"docker.io/library/busybox:latest"});
+  CHECK(r.aliasToRecord == "busybox");
+  CHECK(r.note.empty());
+  // Permissive without a terminal: all of them, in order.
+  conf.shortNameMode = ShortNameMode::Permissive;
+  r = resolveShortName(conf, "busybox", nullptr);
   CHECK(r.candidates == std::vector<std::string>{"127.0.0.1:5000/busybox:latest",
                                                  "docker.io/library/busybox:latest"});
   CHECK(r.note == "Resolving \"busybox\" using unqualified-search registries (r.conf)");
-
-  conf.shortNameMode = ShortNameMode::Permissive;
-  r = resolveShortName(conf, "busybox", false);
+  // Disabled: no prompt even on a terminal.
+  conf.shortNameMode = ShortNameMode::Disabled;
+  r = resolveShortName(conf, "busybox", [](const std::vector<std::string>&) -> std::size_t {
+    FAIL("prompted");
+    return 0;
+  });
   CHECK(r.candidates.size() == 2);
+  CHECK(r.aliasToRecord.empty());
 
   const auto empty = RegistriesConf::parse("unqualified-search-registries = []", "e.conf");
   try {
-    resolveShortName(empty, "bar", false);
+    resolveShortName(empty, "bar", nullptr);
     FAIL("no error");
   } catch (const Error& e) {
     CHECK(std::string(e.what()) ==
           "short-name \"bar\" did not resolve to an alias and no unqualified-search registries "
           "are defined in \"e.conf\"");
   }
-  CHECK_THROWS_AS(resolveShortName(conf, "Bad:Name:x", false), Error);
+  CHECK_THROWS_AS(resolveShortName(conf, "Bad:Name:x", nullptr), Error);
 }
 
 TEST_CASE("registries.conf: a drop-in replaces lists and same-prefix rules, adds aliases") {
@@ -165,4 +187,37 @@ TEST_CASE("registries.conf: a drop-in replaces lists and same-prefix rules, adds
   REQUIRE(conf.rules.size() == 1);
   CHECK(conf.rules[0].blocked);
   CHECK_FALSE(conf.rules[0].insecure);
+}
+
+TEST_CASE("short-name aliases file: recorded as Podman writes it, ahead of registries.conf") {
+  TestDir dir;
+  ::setenv("XDG_CACHE_HOME", dir.path().c_str(), 1);
+  const std::string file = shortNameAliasesFile(true);
+  CHECK(file == dir.path() + "/containers/short-name-aliases.conf");
+  CHECK(shortNameAliasesFile(false) == "/var/cache/containers/short-name-aliases.conf");
+  recordShortNameAlias(file, "zeta", "quay.io/z/zeta");
+  recordShortNameAlias(file, "library/app", "127.0.0.1:5000/library/app");
+  recordShortNameAlias(file, "zeta", "docker.io/library/zeta");  // replaces
+  CHECK(readFile(file) ==
+        "[aliases]\n  \"library/app\" = \"127.0.0.1:5000/library/app\"\n"
+        "  zeta = \"docker.io/library/zeta\"\n");
+  struct stat st {};
+  REQUIRE(::stat(file.c_str(), &st) == 0);
+  CHECK((st.st_mode & 07777) == 0600);
+  CHECK(pathExists(file + ".lock"));
+
+  const std::string conf = dir.path() + "/registries.conf";
+  writeFile(conf,
+            "unqualified-search-registries = [\"a.io\", \"b.io\"]\n[aliases]\n"
+            "zeta = \"a.io/zeta\"\nother = \"a.io/other\"\n");
+  ::setenv("CONTAINERS_REGISTRIES_CONF", conf.c_str(), 1);
+  const auto loaded = RegistriesConf::load(true);
+  ::unsetenv("CONTAINERS_REGISTRIES_CONF");
+  ::unsetenv("XDG_CACHE_HOME");
+  CHECK(loaded.aliases.at("zeta") == "docker.io/library/zeta");
+  CHECK(loaded.aliasOrigin.at("zeta") == file);
+  CHECK(loaded.aliases.at("other") == "a.io/other");
+  const auto r = resolveShortName(loaded, "zeta:1", nullptr);
+  CHECK(r.candidates == std::vector<std::string>{"docker.io/library/zeta:1"});
+  CHECK(r.note == "Resolved \"zeta\" as an alias (" + file + ")");
 }
