@@ -2,6 +2,7 @@
 // The container's network at create and start: which stack, which ports,
 // the hosts and resolv.conf files (DESIGN.md, "Networking").
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "berth/base/error.hpp"
 #include "berth/base/fs.hpp"
@@ -121,9 +122,14 @@ Json prepareNetwork(const state::StorePaths& paths, const std::string& id,
                  "cannot join the network namespace of container {}: it is not running",
                  other.config.name);
     const std::string otherRun = paths.runContainerDir(other.config.id);
-    for (const char* file : {"hosts", "resolv.conf"})
-      writeFile(runDir + "/" + file, readFileIfExists(otherRun + "/" + file).value_or(""), 0644,
-                false);
+    // The hosts file is the other's own inode (a hard link): the lines its
+    // networks' new members add, and remove, in place show here too (a pod
+    // member sees the infra's peers).
+    ::unlink((runDir + "/hosts").c_str());
+    if (::link((otherRun + "/hosts").c_str(), (runDir + "/hosts").c_str()) != 0)
+      writeFile(runDir + "/hosts", readFileIfExists(otherRun + "/hosts").value_or(""), 0644, false);
+    writeFile(runDir + "/resolv.conf", readFileIfExists(otherRun + "/resolv.conf").value_or(""),
+              0644, false);
     return {{"join", "/proc/" + std::to_string(other.state.pid) + "/ns/net"}};
   }
   if (spec.network.kind == Kind::Bridge) {

@@ -19,6 +19,7 @@
 #include "berth/base/scope_exit.hpp"
 #include "berth/engine/engine.hpp"
 #include "berth/format/human.hpp"
+#include "berth/state/network_store.hpp"
 #include "berth/state/pod.hpp"
 #include "container_internal.hpp"
 
@@ -59,10 +60,35 @@ std::vector<std::string> parseShare(const std::string& value) {
   return {out.begin(), out.end()};
 }
 
-std::string networkModeName(const spec::NetworkMode& mode) {
+// --userns: berth's pods, as its containers, run in the user's own
+// namespace (Podman's "host"); the modes that need a namespace of the
+// pod's own are refused.
+void checkPodUserns(const std::string& mode, bool rootless) {
+  if (mode.empty() || mode == "host") return;
+  const std::string kind = mode.substr(0, mode.find(':'));
+  if (kind == "keep-id" && !rootless)
+    throwError(Errc::InvalidArgument, "keep-id is only supported in rootless mode");
+  if (kind == "keep-id" || kind == "auto" || kind == "nomap" || kind == "private" || kind == "ns" ||
+      kind == "container")
+    throwError(Errc::Unsupported,
+               "--userns {}: not supported by berth yet: a pod's containers run in the user's "
+               "namespace (host)",
+               mode);
+  throwError(Errc::InvalidArgument, "unrecognized namespace mode {} passed", mode);
+}
+
+// The pod's network as pod.json records it; bridge networks by their
+// names, comma-separated (unknown ones are Error(NoSuchObject)).
+std::string networkModeName(const state::StorePaths& paths, const spec::NetworkMode& mode) {
   using Kind = spec::NetworkMode::Kind;
   std::string name;
   switch (mode.kind) {
+    case Kind::Bridge: {
+      const state::NetworkStore networks(paths);
+      for (const auto& a : mode.networks)
+        name += (name.empty() ? "" : ",") + networks.find(a.name).at("name").get<std::string>();
+      return name;
+    }
     case Kind::Private:
       return "";
     case Kind::None:
@@ -77,12 +103,27 @@ std::string networkModeName(const spec::NetworkMode& mode) {
       break;
     default:
       throwError(Errc::InvalidArgument,
-                 "invalid pod network: expected the default network, none, host, slirp4netns or "
-                 "pasta");
+                 "invalid pod network: expected the default network, none, host, slirp4netns, "
+                 "pasta or bridge networks");
   }
   for (std::size_t i = 0; i < mode.options.size(); ++i)
     name += (i == 0 ? ":" : ",") + mode.options[i];
   return name;
+}
+
+// The bridge networks of a pod (pod.json's "net1,net2"); none for the
+// other modes.
+std::vector<std::string> podBridgeNetworks(const state::PodConfig& pod) {
+  const std::string& n = pod.network;
+  if (n.empty() || n == "none" || n == "host" || n.starts_with("slirp4netns") ||
+      n.starts_with("pasta"))
+    return {};
+  std::vector<std::string> names;
+  std::size_t start = 0;
+  for (std::size_t comma; (comma = n.find(',', start)) != std::string::npos; start = comma + 1)
+    names.push_back(n.substr(start, comma - start));
+  names.push_back(n.substr(start));
+  return names;
 }
 
 // The containers of a pod as read for listings (summary config, reconciled
@@ -272,8 +313,9 @@ std::string Engine::createPod(const PodCreateRequest& request) const {
                "invalid pod exit policy: \"{}\": expected \"continue\" or \"stop\"",
                request.exitPolicy);
   pod.exitPolicy = request.exitPolicy;
+  detail::checkPodUserns(request.userns, paths_.rootless);
   pod.sharedNamespaces = detail::parseShare(request.share);
-  pod.network = detail::networkModeName(request.network);
+  pod.network = detail::networkModeName(paths_, request.network);
   pod.createInfra = request.infra;
   if (!request.infra) {
     if (!request.ports.empty())
@@ -332,6 +374,12 @@ std::string Engine::createPod(const PodCreateRequest& request) const {
     s.hostname = request.hostname.empty() ? pod.name : request.hostname;
     s.ports = request.ports;
     s.network = request.network;
+    // On bridge networks the pod is known by its hostname (the infra's)
+    // and by its name.
+    for (auto& a : s.network.networks)
+      for (const std::string& alias : {pod.name, s.hostname})
+        if (std::find(a.aliases.begin(), a.aliases.end(), alias) == a.aliases.end())
+          a.aliases.push_back(alias);
     s.dns = request.dns;
     s.addHosts = request.addHosts;
     s.stopSignal = SIGTERM;
@@ -382,6 +430,28 @@ std::vector<std::string> Engine::podContainers(const std::string& podId) const {
   for (const auto& m : detail::podMembers(paths_, podId))
     ids.push_back(m.config.id);
   return ids;
+}
+
+std::vector<Engine::LogSource> Engine::podLogSources(const std::string& nameOrId,
+                                                     const std::string& container) const {
+  enterUserNamespace();
+  const std::string id = resolvePod(nameOrId);
+  std::vector<LogSource> out;
+  for (const auto& m : detail::podMembers(paths_, id)) {
+    if (!container.empty() && !m.config.id.starts_with(container) && m.config.name != container)
+      continue;
+    LogSource source = containerLog(m.config.id);
+    // A pod's container without a log has nothing to add; named, it is the
+    // error `logs` gives.
+    if (source.driver != "none" || !container.empty()) out.push_back(std::move(source));
+  }
+  if (!container.empty() && out.empty())
+    throwError(Errc::NoSuchContainer, "container {} is not in pod {}: no such container", container,
+               nameOrId);
+  if (out.size() > 1 && !container.empty())  // an id prefix of several
+    throwError(Errc::InvalidArgument, "more than one container of pod {} matches {}", nameOrId,
+               container);
+  return out;
 }
 
 Engine::PodReport Engine::startPod(const std::string& nameOrId) const {
@@ -575,6 +645,7 @@ Json Engine::inspectPod(const std::string& nameOrId) const {
             .push_back({{"HostIp", p.value("hostIp", "")},
                         {"HostPort", std::to_string(p.value("hostPort", 0) + i)}});
     }
+    const auto networks = detail::podBridgeNetworks(pod);
     out["InfraConfig"] = {
         {"PortBindings", bindings},
         {"HostNetwork", pod.network == "host"},
@@ -586,7 +657,7 @@ Json Engine::inspectPod(const std::string& nameOrId) const {
         {"DNSOption", nullptr},
         {"NoManageHosts", false},
         {"HostAdd", nullptr},
-        {"Networks", nullptr},
+        {"Networks", networks.empty() ? Json(nullptr) : Json(networks)},
         {"NetworkOptions", nullptr},
         {"pid_ns", pod.shares("pid") ? "pod" : "private"},
         {"userns", "host"},
@@ -696,7 +767,7 @@ Json Engine::listPods(const std::vector<std::string>& filters) const {
         {"InfraId", row.pod.infraId},
         {"Name", row.pod.name},
         {"Namespace", ""},
-        {"Networks", Json::array()},
+        {"Networks", detail::podBridgeNetworks(row.pod)},
         {"Status", row.status},
         {"Labels", row.pod.labels},
     });

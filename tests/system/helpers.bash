@@ -256,6 +256,17 @@ function busybox_tests() {
     function teardown() { remove_all_containers; }
 }
 
+# busybox_tests for files whose tests make pods: the teardown removes every
+# pod (with its containers), then the other containers.
+function busybox_pod_tests() {
+    busybox_tests
+    function teardown() { remove_all_pods; remove_all_containers; }
+}
+
+function remove_all_pods() {
+    "$BERTH" --root "$BERTH_TEST_ROOT" --runroot "$BERTH_TEST_RUNROOT" pod rm -a -f -t 0 >/dev/null 2>&1 || true
+}
+
 function remove_all_containers() {
     "$BERTH" --root "$BERTH_TEST_ROOT" --runroot "$BERTH_TEST_RUNROOT" rm -a -f -t 0 >/dev/null 2>&1 || true
 }

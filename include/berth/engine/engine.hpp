@@ -558,6 +558,10 @@ class Engine {
     std::vector<std::string> addHosts;
     std::string infraConmonPidFile;  ///< --infra-conmon-pidfile (needs the infra)
     bool replace = false;            ///< --replace: remove a pod of that name first
+    /// --userns: "" or "host" (the user's namespace, as every container);
+    /// Podman's other modes are Error(Unsupported), others
+    /// Error(InvalidArgument).
+    std::string userns;
   };
   std::string createPod(const PodCreateRequest& request) const;
 
@@ -603,6 +607,14 @@ class Engine {
   Json listPods(const std::vector<std::string>& filters) const;
   /// Every container of the pod, infra first, as full ids.
   std::vector<std::string> podContainers(const std::string& podId) const;
+  /// `berth pod logs`: the logs of the pod's containers (infra first,
+  /// then by creation; those with the `none` log driver left out), or with
+  /// a `container` (a member's name, id or unique id prefix) of that one
+  /// only:
+  /// Error(NoSuchContainer) "container x is not in pod y: no such
+  /// container" when it is not a member.
+  std::vector<LogSource> podLogSources(const std::string& nameOrId,
+                                       const std::string& container) const;
 
   // --------------------------------------------------------------- volumes
   // volumes.cpp: volume create, ls, inspect, rm, prune, exists, export, import.

@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: Apache-2.0
 // berth pod create, ps, inspect, start, stop, restart, kill, pause,
-// unpause, rm, prune, exists, top.
+// unpause, rm, prune, exists, top, logs.
 #include <unistd.h>
 
 #include <cstdio>
 
 #include "../cli.hpp"
+#include "../log_printer.hpp"
 #include "../output.hpp"
 #include "berth/base/error.hpp"
 #include "berth/base/fs.hpp"
@@ -115,13 +116,14 @@ void defineCreate(Cli& cli) {
     std::string infraName;
     std::string hostname;
     std::vector<std::string> labels;
-    std::string network;
+    std::vector<std::string> network;
     std::string exitPolicy = "continue";
     std::vector<std::string> dns;
     std::vector<std::string> addHosts;
     std::string podIdFile;
     std::string infraConmonPidfile;
     bool replace = false;
+    std::string userns;
   };
   auto f = std::make_shared<Flags>();
   app->add_option("-n,--name", f->name, "Assign a name to the pod");
@@ -139,7 +141,8 @@ void defineCreate(Cli& cli) {
   app->add_option("--hostname", f->hostname, "Set container hostname");
   app->add_option("-l,--label", f->labels, "Set metadata on pod (default [])")
       ->allow_extra_args(false);
-  app->add_option("--network,--net", f->network, "Connect the pod to a network");
+  app->add_option("--network,--net", f->network, "Connect the pod to a network")
+      ->allow_extra_args(false);
   app->add_option("--exit-policy", f->exitPolicy,
                   "Behaviour when the last container exits (continue or stop)");
   app->add_option("--dns", f->dns, "Set custom DNS servers")->allow_extra_args(false);
@@ -150,6 +153,7 @@ void defineCreate(Cli& cli) {
                   "Path to the file that will receive the PID of the infra container's "
                   "monitor");
   app->add_flag("--replace", f->replace, "If a pod with the same name exists, replace it");
+  app->add_option("--userns", f->userns, "User namespace to use (host)");
   cli.setRun(app, [&cli, f] {
     if (cli.args().size() > 1)
       throwError(Errc::InvalidArgument, "too many arguments: pod create takes at most 1 (a name)");
@@ -172,9 +176,10 @@ void defineCreate(Cli& cli) {
     request.hostname = f->hostname;
     for (const auto& l : f->labels)
       spec::parseKeyValue(l, "label", request.labels);
-    if (!f->network.empty()) request.network = spec::parseNetworkMode(f->network);
+    if (!f->network.empty()) request.network = spec::parseNetworkModes(f->network, "", "", {});
     request.exitPolicy = f->exitPolicy;
     request.replace = f->replace;
+    request.userns = f->userns;
     if (!f->infraConmonPidfile.empty())
       request.infraConmonPidFile = absolutePath(f->infraConmonPidfile);
     for (const auto& d : f->dns)
@@ -228,7 +233,14 @@ format::FieldTable<PodRow> podFields() {
   table.add(
       "Labels", [](const PodRow& r) { return r.pod["Labels"]; }, "LABELS");
   table.add(
-      "Networks", [](const PodRow&) { return Json(""); }, "NETWORKS");
+      "Networks",
+      [](const PodRow& r) {
+        std::string out;
+        for (const auto& n : r.pod.value("Networks", Json::array()))
+          out += (out.empty() ? "" : ",") + n.get<std::string>();
+        return Json(out);
+      },
+      "NETWORKS");
   table.add(
       "Cgroup", [](const PodRow& r) { return r.pod["Cgroup"]; }, "CGROUP");
   table.add(
@@ -510,6 +522,32 @@ void defineTop(Cli& cli) {
   });
 }
 
+void defineLogs(Cli& cli) {
+  CLI::App* app =
+      cli.addCommand("pod logs", "Fetch logs for pod with one or more containers", true);
+  struct Flags : LogFlags {
+    std::string container;
+    bool latest = false;
+  };
+  auto f = std::make_shared<Flags>();
+  app->add_option("-c,--container", f->container,
+                  "Filter logs by container name or id which belongs to pod");
+  addLogFlags(app, *f, "Output container names instead of container IDs in the log",
+              "Output the containers within a pod with different colors in the log");
+  app->add_flag("-l,--latest", f->latest, "Act on the latest pod berth is aware of");
+  cli.setRun(app, [&cli, f] {
+    if (cli.args().size() > 1) throwError(Errc::InvalidArgument, "requires exactly 1 arg");
+    if (!f->latest && cli.args().empty())
+      throwError(Errc::InvalidArgument, "specify at least one pod name or ID to log");
+    LogPrintOptions options = logPrintOptions(*f);
+    const std::string pod = podTargets(cli, false, f->latest).front();
+    const auto sources = cli.engine().podLogSources(pod, f->container);
+    options.prefix = sources.size() > 1;  // Podman: only to tell several apart
+    printLogs(cli, sources, options);
+    return 0;
+  });
+}
+
 }  // namespace
 
 void addPodCommands(Cli& cli) {
@@ -533,6 +571,7 @@ void addPodCommands(Cli& cli) {
   definePrune(cli);
   defineExists(cli);
   defineTop(cli);
+  defineLogs(cli);
 }
 
 }  // namespace berth::cli
