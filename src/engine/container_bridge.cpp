@@ -404,7 +404,9 @@ void releaseBridgeNetworks(const state::StorePaths& paths, const std::string& id
         }
         if (members.empty()) {
           ::unlink((dir + "/" + file).c_str());
-          if (!paths.rootless)
+          // The default network's bridge stays, as Podman's does: making
+          // and removing it (ip, iptables) would double a run's time.
+          if (!paths.rootless && name != state::kDefaultNetworkName)
             net::removeBridge(-1, bridgeFromJson(me.value("bridge", Json())), me.value("veth", ""));
         } else {
           networks.writeMembers(name, members);
