@@ -49,6 +49,16 @@ void removeHostForwards(const state::StorePaths& paths, const Json& forwards) no
   }
 }
 
+// Root, the default network: the host route attachBridgeNetworks added.
+void removeHostRoute(const Json& member) noexcept {
+  try {
+    net::runInNetns(-1, {"ip", "route", "del", member.value("ip", "") + "/32", "dev",
+                         member.value("bridge", Json::object()).value("interface", "")});
+  } catch (const std::exception& e) {
+    logDebug("remove the route to {}: {}, ignoring", member.value("ip", ""), e.what());
+  }
+}
+
 // One line of a member's hosts file naming `member`.
 std::string hostsLine(const Json& member) {
   std::string line = member.value("ip", "") + "\t" + member.value("name", "");
@@ -214,15 +224,30 @@ Json attachBridgeNetworks(const state::StorePaths& paths, const std::string& id,
       const Json& s = record.at("subnets").at(0);
       if (s.contains("lease_range"))
         range = net::parseSubnet(s["lease_range"].value("range", bridge.subnet));
-      address = net::allocateAddress(subnet, gateway, used, range);
+      // Root's default network is one bridge for every store on the host,
+      // whose tables do not see each other's: start where this id points,
+      // so that two stores' containers rarely meet (DESIGN.md).
+      const bool shared = !paths.rootless && a.name == state::kDefaultNetworkName;
+      address = net::allocateAddress(
+          subnet, gateway, used, range,
+          shared ? static_cast<std::uint32_t>(std::stoul(id.substr(0, 8), nullptr, 16)) : 0);
     }
     // The bridge goes with its last member: make it for the first.
     if (members.empty()) net::ensureBridge(bridgeNs, bridge);
+    // Podman's own bridge (cni-podman0, podman0) may hold 10.88.0.0/16 on
+    // the host too, and its route came first: a host route wins over it.
+    const bool hostRoute = !paths.rootless && a.name == state::kDefaultNetworkName;
+    if (hostRoute)
+      net::runInNetns(-1, {"ip", "route", "replace", net::formatIpv4(address) + "/32", "dev",
+                           bridge.interface});
     net::BridgeAttachment attachment;
     attachment.bridge = bridge;
     attachment.address = net::formatIpv4(address);
     attachment.mac = a.mac.empty() ? net::randomMac() : a.mac;
-    attachment.ifname = "eth" + std::to_string(live ? nextInterface++ : i);
+    const std::size_t index = live ? nextInterface++ : i;
+    attachment.ifname = "eth" + std::to_string(index);
+    // Named after the container, so that cleanup knows its port on the bridge.
+    if (index < 16) attachment.hostIfname = fmt::format("veth{}{:x}", id.substr(0, 10), index);
     attachment.defaultRoute = !bridge.internal && !routed;
     routed = routed || attachment.defaultRoute;
     connection.attachments.push_back(attachment);
@@ -237,10 +262,16 @@ Json attachBridgeNetworks(const state::StorePaths& paths, const std::string& id,
       natRules = net::publishRules(ports, attachment.address, "berth " + id.substr(0, 12));
       net::allowLocalnetRouting(bridgeNs, bridge.interface);
     }
-    Json member = {{"name", spec.name},          {"natRules", natRules},
-                   {"aliases", a.aliases},       {"ip", attachment.address},
-                   {"mac", attachment.mac},      {"ifname", attachment.ifname},
-                   {"hosts", runDir + "/hosts"}, {"bridge", bridgeJson(bridge)}};
+    Json member = {{"name", spec.name},
+                   {"natRules", natRules},
+                   {"aliases", a.aliases},
+                   {"ip", attachment.address},
+                   {"mac", attachment.mac},
+                   {"ifname", attachment.ifname},
+                   {"veth", attachment.hostIfname},
+                   {"hostRoute", hostRoute},
+                   {"hosts", runDir + "/hosts"},
+                   {"bridge", bridgeJson(bridge)}};
     for (const auto& [otherId, m] : members.items()) {
       std::vector<std::string> names = {m.value("name", "")};
       for (const auto& alias : m.value("aliases", std::vector<std::string>()))
@@ -346,9 +377,10 @@ void releaseBridgeNetworks(const state::StorePaths& paths, const std::string& id
       if (members.contains(id) && (only.empty() || only == name)) {
         const Json me = members[id];
         members.erase(id);
-        if (!paths.rootless)
+        if (!paths.rootless) {
           net::applyNatRules(-1, me.value("natRules", std::vector<std::string>()), true);
-        else if (me.contains("hostForwards")) {
+          if (me.value("hostRoute", false)) removeHostRoute(me);
+        } else if (me.contains("hostForwards")) {
           removeHostForwards(paths, me.value("hostForwards", Json::array()));
           if (const pid_t holder = net::runningUserNetworkNamespace(userNetnsRecord(paths))) {
             UniqueFd ns(::open(("/proc/" + std::to_string(holder) + "/ns/net").c_str(),
@@ -372,7 +404,10 @@ void releaseBridgeNetworks(const state::StorePaths& paths, const std::string& id
         }
         if (members.empty()) {
           ::unlink((dir + "/" + file).c_str());
-          if (!paths.rootless) net::removeBridge(-1, bridgeFromJson(me.value("bridge", Json())));
+          // The default network's bridge stays, as Podman's does: making
+          // and removing it (ip, iptables) would double a run's time.
+          if (!paths.rootless && name != state::kDefaultNetworkName)
+            net::removeBridge(-1, bridgeFromJson(me.value("bridge", Json())), me.value("veth", ""));
         } else {
           networks.writeMembers(name, members);
         }

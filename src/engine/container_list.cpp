@@ -24,6 +24,7 @@
 #include "berth/runtime/userns.hpp"
 #include "berth/spec/ports.hpp"
 #include "berth/state/health.hpp"
+#include "berth/state/network_store.hpp"
 #include "berth/state/secret_store.hpp"
 #include "berth/systemd/unit.hpp"
 #include "container_internal.hpp"
@@ -710,6 +711,28 @@ Json Engine::inspectContainer(const std::string& nameOrId) const {
   if (!spec.seccompProfile.empty())
     hostConfig["SecurityOpt"].push_back("seccomp=" + spec.seccompProfile);
 
+  Json networkSettings = {{"EndpointID", ""},
+                          {"Gateway", ""},
+                          {"IPAddress", ""},
+                          {"IPPrefixLen", 0},
+                          {"IPv6Gateway", ""},
+                          {"GlobalIPv6Address", ""},
+                          {"GlobalIPv6PrefixLen", 0},
+                          {"MacAddress", ""},
+                          {"Bridge", ""},
+                          {"SandboxID", ""},
+                          {"HairpinMode", false},
+                          {"LinkLocalIPv6Address", ""},
+                          {"LinkLocalIPv6PrefixLen", 0},
+                          {"Ports", portBindings(spec)},
+                          {"SandboxKey", ""},
+                          {"Networks", detail::bridgeNetworksInspect(paths_, id, spec, running)}};
+  // On the default network alone, Podman repeats its addresses on top.
+  const Json& networks = networkSettings["Networks"];
+  if (networks.is_object() && networks.size() == 1 && networks.contains(state::kDefaultNetworkName))
+    for (const auto& [key, value] : networks.begin().value().items())
+      if (networkSettings.contains(key)) networkSettings[key] = value;
+
   return Json{
       {"Id", id},
       {"Created", goTime(record.config.createdNs)},
@@ -744,23 +767,7 @@ Json Engine::inspectContainer(const std::string& nameOrId) const {
         {"Data", {{"UpperDir", staticDir + "/upper"}, {"WorkDir", staticDir + "/work"}}}}},
       {"Mounts", mounts},
       {"Dependencies", Json::array()},
-      {"NetworkSettings",
-       {{"EndpointID", ""},
-        {"Gateway", ""},
-        {"IPAddress", ""},
-        {"IPPrefixLen", 0},
-        {"IPv6Gateway", ""},
-        {"GlobalIPv6Address", ""},
-        {"GlobalIPv6PrefixLen", 0},
-        {"MacAddress", ""},
-        {"Bridge", ""},
-        {"SandboxID", ""},
-        {"HairpinMode", false},
-        {"LinkLocalIPv6Address", ""},
-        {"LinkLocalIPv6PrefixLen", 0},
-        {"Ports", portBindings(spec)},
-        {"SandboxKey", ""},
-        {"Networks", detail::bridgeNetworksInspect(paths_, id, spec, running)}}},
+      {"NetworkSettings", networkSettings},
       {"Namespace", ""},
       {"IsInfra", record.config.extra.value("isInfra", false)},
       {"IsService", false},

@@ -10,6 +10,7 @@
 #include "berth/net/etc_files.hpp"
 #include "berth/net/user_mode.hpp"
 #include "berth/spec/ports.hpp"
+#include "berth/state/network_store.hpp"
 #include "container_internal.hpp"
 
 namespace berth::engine::detail {
@@ -80,6 +81,16 @@ Json portMappingsJson(const state::ContainerConfig& config) {
 void resolveNetwork(spec::ContainerSpec& spec, const oci::ImageConfig& image,
                     const state::StorePaths& paths) {
   using Kind = spec::NetworkMode::Kind;
+  if (spec.network.kind == Kind::Private && !paths.rootless) {
+    // Root's default network is the bridge network `podman`, as Podman's.
+    spec.network.kind = Kind::Bridge;
+    if (spec.network.networks.empty()) spec.network.networks.emplace_back();
+    spec.network.networks.front().name = std::string(state::kDefaultNetworkName);
+  } else if (spec.network.kind == Kind::Private && !spec.network.networks.empty()) {
+    throwError(Errc::InvalidArgument,
+               "invalid config provided: networks and static ip/mac address can only be used "
+               "with Bridge mode networking");
+  }
   if (spec.network.kind == Kind::Private) {
     const std::string command = net::chooseNetworkCommand(
         net::configuredNetworkCommand(paths.rootless), !spec.ports.empty() || spec.publishAll);

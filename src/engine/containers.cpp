@@ -29,6 +29,7 @@
 #include "berth/engine/engine.hpp"
 #include "berth/format/human.hpp"
 #include "berth/image/store.hpp"
+#include "berth/net/user_mode.hpp"
 #include "berth/oci/image_config.hpp"
 #include "berth/runtime/cgroups.hpp"
 #include "berth/runtime/monitor_protocol.hpp"
@@ -594,6 +595,7 @@ void waitForMonitor(const state::ContainerState& state) {
 // What one run used: the volatile files (exit.json is folded in by now)
 // and the cgroup, which the monitor removes unless it was killed.
 void releaseRun(const state::StorePaths& paths, const std::string& id) {
+  net::killStrayHelper(paths.runContainerDir(id));
   detail::releaseBridgeNetworks(paths, id);
   // Out of the way at once (a restart makes a new one), deleted in the
   // background as the container's record is (ContainerStore::remove).

@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "berth/net/bridge.hpp"
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <sched.h>
 #include <signal.h>
+#include <sys/random.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -134,6 +136,7 @@ Json BridgeConnection::toJson() const {
                         {"address", a.address},
                         {"mac", a.mac},
                         {"ifname", a.ifname},
+                        {"hostIfname", a.hostIfname},
                         {"defaultRoute", a.defaultRoute}});
   return {{"bridgeNetns", bridgeNetns}, {"mtu", mtu}, {"attachments", attached}};
 }
@@ -152,6 +155,7 @@ BridgeConnection BridgeConnection::fromJson(const Json& json) {
     b.address = a.value("address", "");
     b.mac = a.value("mac", "");
     b.ifname = a.value("ifname", "");
+    b.hostIfname = a.value("hostIfname", "");
     b.defaultRoute = a.value("defaultRoute", false);
     c.attachments.push_back(std::move(b));
   }
@@ -192,8 +196,18 @@ void ensureBridge(int netnsFd, const BridgeSpec& bridge) {
   }
 }
 
-void removeBridge(int netnsFd, const BridgeSpec& bridge) noexcept {
+void removeBridge(int netnsFd, const BridgeSpec& bridge, const std::string& leaving) noexcept {
   try {
+    if (netnsFd < 0)
+      if (DIR* d = ::opendir(("/sys/class/net/" + bridge.interface + "/brif").c_str())) {
+        bool inUse = false;
+        while (const dirent* e = ::readdir(d)) {
+          const std::string port = e->d_name;
+          inUse = inUse || (port != "." && port != ".." && port != leaving);
+        }
+        ::closedir(d);
+        if (inUse) return;
+      }
     run(netnsFd, {"ip", "link", "del", bridge.interface}, "", -1);
     for (const auto& rule : bridgeRules(bridge))
       while (run(netnsFd, iptables(rule, "-D"), "", -1).first == 0) {
@@ -264,17 +278,14 @@ void connectBridges(const BridgeConnection& connection, int containerNetnsFd) {
   std::string inner;
   for (const auto& a : connection.attachments) {
     // The host end: unique per container and network, at most 15 bytes.
-    char random[4];
-    const int fd = ::open("/dev/urandom", O_RDONLY | O_CLOEXEC);
-    if (fd < 0 || ::read(fd, random, sizeof(random)) != sizeof(random)) {
-      if (fd >= 0) ::close(fd);
-      throwErrno("read /dev/urandom");
+    std::string veth = a.hostIfname;
+    if (veth.empty()) {
+      unsigned char random[4];
+      if (::getrandom(random, sizeof(random), 0) != static_cast<ssize_t>(sizeof(random)))
+        throwErrno("getrandom for a veth name");
+      veth =
+          fmt::format("veth{:02x}{:02x}{:02x}{:02x}", random[0], random[1], random[2], random[3]);
     }
-    ::close(fd);
-    const std::string veth =
-        fmt::format("veth{:02x}{:02x}{:02x}{:02x}", static_cast<unsigned char>(random[0]),
-                    static_cast<unsigned char>(random[1]), static_cast<unsigned char>(random[2]),
-                    static_cast<unsigned char>(random[3]));
     const std::string mtu = std::to_string(connection.mtu);
     outer += "link add " + veth + " mtu " + mtu + " type veth peer name " + a.ifname + " mtu " +
              mtu + " address " + a.mac + " netns /proc/self/fd/3\n";

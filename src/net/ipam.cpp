@@ -68,8 +68,8 @@ Ipv4Subnet nextFreeSubnet(const std::vector<Ipv4Subnet>& used) {
 }
 
 std::uint32_t allocateAddress(const Ipv4Subnet& subnet, std::uint32_t gateway,
-                              const std::set<std::uint32_t>& used,
-                              std::optional<Ipv4Subnet> range) {
+                              const std::set<std::uint32_t>& used, std::optional<Ipv4Subnet> range,
+                              std::uint32_t offset) {
   // Neither the network nor the broadcast address (none exist in a /31, /32).
   std::uint32_t first = subnet.prefix >= 31 ? subnet.address : subnet.address + 1;
   std::uint32_t last = subnet.prefix >= 31 ? subnet.broadcast() : subnet.broadcast() - 1;
@@ -77,8 +77,9 @@ std::uint32_t allocateAddress(const Ipv4Subnet& subnet, std::uint32_t gateway,
     first = std::max(first, range->address);
     last = std::min(last, range->broadcast());
   }
-  for (std::uint64_t ip = first; ip <= last; ++ip) {
-    const auto candidate = static_cast<std::uint32_t>(ip);
+  const std::uint64_t count = first <= last ? std::uint64_t(last) - first + 1 : 0;
+  for (std::uint64_t i = 0; i < count; ++i) {
+    const auto candidate = static_cast<std::uint32_t>(first + (offset + i) % count);
     if (candidate != gateway && !used.contains(candidate)) return candidate;
   }
   throwError(Errc::InvalidState, "IPAM error: failed to find free IP in subnet {}", subnet.str());

@@ -30,6 +30,7 @@
 #include "berth/base/programs.hpp"
 #include "berth/base/scope_exit.hpp"
 #include "berth/runtime/monitor_protocol.hpp"
+#include "berth/runtime/userns.hpp"
 #include "berth/spec/ports.hpp"
 
 extern char** environ;
@@ -41,6 +42,7 @@ constexpr int kStartTimeoutMs = 10'000;
 constexpr int kChildNetnsFd = 3;
 constexpr int kChildReadyFd = 4;
 constexpr int kChildExitFd = 5;
+constexpr std::string_view kHelperRecord = "network.pid";  // in the run dir
 
 std::int64_t monotonicMs() {
   timespec ts{};
@@ -486,6 +488,8 @@ NetworkHelper NetworkHelper::start(const UserModeNetwork& network, int netnsFd) 
   readyTheirs.reset();
   exitTheirs.reset();
   if (!helper.pidfd_) throwErrno("pidfd_open {}", pid);
+  writeFile(network.runDir + "/" + std::string(kHelperRecord),
+            fmt::format("{} {}\n", pid, runtime::processStartTime(pid)), 0600, false);
 
   if (!waitReadable(ready.get(), helper.pidfd_.get())) {
     helper.stop();
@@ -504,6 +508,19 @@ NetworkHelper NetworkHelper::start(const UserModeNetwork& network, int netnsFd) 
     }
   }
   return helper;
+}
+
+void killStrayHelper(const std::string& runDir) noexcept {
+  try {
+    const auto text = readFileIfExists(runDir + "/" + std::string(kHelperRecord));
+    long long pid = 0;
+    unsigned long long start = 0;
+    if (!text || std::sscanf(text->c_str(), "%lld %llu", &pid, &start) != 2 || pid <= 0) return;
+    if (start != 0 && runtime::processStartTime(static_cast<pid_t>(pid)) == start)
+      ::kill(static_cast<pid_t>(pid), SIGKILL);
+  } catch (const std::exception&) {
+    // gone meanwhile
+  }
 }
 
 void NetworkHelper::stop() noexcept {

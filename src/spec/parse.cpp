@@ -455,7 +455,11 @@ NetworkMode parseNetworkModes(const std::vector<std::string>& values, std::strin
                  "--network {}: can only be combined with other bridge networks", value);
     }
   }
-  const bool bridge = mode.kind == NetworkMode::Kind::Bridge;
+  // The default network: root's is the bridge `podman`, named at create
+  // (rootless refuses these there); an unnamed attachment carries them.
+  if (mode.kind == NetworkMode::Kind::Private && (!ip.empty() || !mac.empty() || !aliases.empty()))
+    mode.networks.push_back({});
+  const bool bridge = mode.kind == NetworkMode::Kind::Bridge || !mode.networks.empty();
   if (!bridge) {
     if (!aliases.empty())
       throwError(Errc::InvalidArgument, "--network-alias can only be set for bridge networks");

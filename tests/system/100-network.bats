@@ -1,9 +1,9 @@
 #!/usr/bin/env bats
 # SPDX-License-Identifier: Apache-2.0
 #
-# Networking, root and rootless: the default network (slirp4netns or pasta
-# per container, network_cmd), -p/-P publishing and what the container sees
-# of the client, port/ps/inspect, the host's loopback only when asked,
+# Networking, root and rootless: the default network (rootless: slirp4netns
+# or pasta per container, network_cmd; root: the bridge podman), -p/-P
+# publishing and what the container sees of the client, port/ps/inspect, the host's loopback only when asked,
 # resolv.conf, hosts, MTU, container: and bad input.
 
 load helpers
@@ -39,6 +39,16 @@ function free_port() {
         fi
     done
     die "no free port found"
+}
+
+# Waits up to 5 s for process $1 to end; fails if it does not.
+function wait_pid_gone() {
+    local i
+    for i in $(seq 50); do
+        [[ -d /proc/$1 ]] || return 0
+        sleep 0.1
+    done
+    return 1
 }
 
 # Serves / ("hello") and /cgi-bin/ip (the client's address as httpd saw it)
@@ -86,13 +96,16 @@ function fetch() {
     is "$output" "slirp4netns"
 }
 
-@test "network: the default stack is slirp4netns, pasta when ports are published, or network_cmd" {
+@test "network: the default rootless stack is slirp4netns, pasta when ports are published, or network_cmd" {
+    skip_if_root "root's default network is the bridge podman (tested below)"
     local port
     port=$(free_port)
     run_berth create --name plain $IMAGE true
     run_berth create --name published -p $port:80 $IMAGE true
     run_berth inspect --format '{{.HostConfig.NetworkMode}}' plain published
     is "$output" $'slirp4netns\npasta'
+    run_berth inspect --format '{{json .NetworkSettings.Networks}}' plain
+    is "$output" "null" "no bridge network"
 
     local conf=$BATS_TEST_TMPDIR/berth.conf
     printf '[network]\nnetwork_cmd = "pasta"\n' >"$conf"
@@ -103,6 +116,78 @@ function fetch() {
     printf 'network_cmd = "vpnkit"\n' >"$conf"
     BERTH_CONFIG=$conf run_berth 125 create $IMAGE true
     is "$output" 'Error: network_cmd "vpnkit" in the configuration: expected pasta or slirp4netns'
+
+    run_berth 125 create --network-alias dfltalias $IMAGE true
+    is "$output" "Error: invalid config provided: networks and static ip/mac address can only be used with Bridge mode networking"
+    run_berth 125 create --ip 10.88.0.9 $IMAGE true
+    is "$output" "Error: invalid config provided: networks and static ip/mac address can only be used with Bridge mode networking"
+}
+
+@test "network: root's default network is the bridge podman, as Podman's" {
+    skip_if_rootless "rootless, the default is a user-mode stack (tested above)"
+    local hostip
+    hostip=$(ip -4 route get 1.1.1.1 2>/dev/null | sed -n 's/.* src \([0-9.]*\).*/\1/p')
+    [[ -n "$hostip" ]] || skip "the host has no default route"
+    local p1 p2 hostport
+    p1=$(free_port)
+    p2=$(free_port)
+    hostport=$(free_port)
+    local before
+    before=$(iptables-save)
+
+    run_berth run -d --name dfltweb -p 127.0.0.1:$p1:80 -p $p2:80 $IMAGE sh -c "$WEB_SCRIPT"
+    local id=$output
+    run_berth inspect --format '{{.HostConfig.NetworkMode}} {{range $k, $v := .NetworkSettings.Networks}}{{$k}}{{end}}' dfltweb
+    is "$output" "bridge podman" "NetworkMode and Networks as Podman's"
+    run_berth inspect --format '{{.NetworkSettings.IPAddress}} {{.NetworkSettings.Gateway}} {{.NetworkSettings.IPPrefixLen}} {{.NetworkSettings.Networks.podman.IPAddress}}' dfltweb
+    assert "$output" =~ "^10\.88\.[0-9]+\.[0-9]+ 10\.88\.0\.1 16 10\.88\.[0-9]+\.[0-9]+$" \
+        "the address on top, as Podman shows it for the default network alone"
+    local address=${output%% *}
+    is "${output##* }" "$address" "the same address in Networks.podman"
+    run_berth exec dfltweb ip -o -4 addr show eth0
+    assert "$output" =~ "inet $address/16" "the container has that address on eth0"
+    run ip -o link show "veth${id:0:10}0"
+    assert "$status" -eq 0 "its veth is on the host"
+    assert "$output" =~ "master berth0" "on the bridge berth0"
+
+    fetch "http://127.0.0.1:$p1/"
+    is "$output" "hello" "the page, through the port published on 127.0.0.1"
+    fetch "http://$hostip:$p2/cgi-bin/ip"
+    assert "$output" =~ "^\[?(::ffff:)?${hostip//./\\.}\]?$" "the container sees the client's real address"
+    run ! curl -s --max-time 2 "http://$hostip:$p1/"
+
+    # Egress: a server of the host's, through the bridge's gateway.
+    mkdir -p "$BATS_TEST_TMPDIR/www"
+    echo "from-host" >"$BATS_TEST_TMPDIR/www/index.html"
+    busybox httpd -f -p "$hostip:$hostport" -h "$BATS_TEST_TMPDIR/www" &
+    HOST_PIDS+=($!)
+    run_berth run --rm $IMAGE sh -c "printf 'GET / HTTP/1.0\r\n\r\n' | timeout 5 nc -w 3 $hostip $hostport"
+    assert "$output" =~ "from-host" "a container on the default network reaches the host"
+
+    run sh -c "iptables-save | grep -c 'berth ${id:0:12}'"
+    assert "$output" -gt 0 "the container's DNAT rules are in place"
+    run_berth rm -f -t 0 dfltweb
+    run sh -c "iptables-save | grep -c 'berth ${id:0:12}'"
+    is "$output" "0" "rm leaves no rule of the container behind"
+    is "$(iptables-save | grep -c "berth ${id:0:12}")" \
+        "$(grep -c "berth ${id:0:12}" <<<"$before")" "iptables-save has none before or after"
+    local i
+    for i in $(seq 50); do
+        ip link show "veth${id:0:10}0" >/dev/null 2>&1 || break
+        sleep 0.1
+    done
+    run ip link show "veth${id:0:10}0"
+    assert "$status" -ne 0 "rm leaves no veth behind"
+    run ! curl -s --max-time 2 "http://127.0.0.1:$p1/"
+
+    # bridge names the default network; --ip and --network-alias apply to it.
+    run_berth create --name dfltnamed --network bridge $IMAGE true
+    run_berth inspect --format '{{.HostConfig.NetworkMode}} {{range $k, $v := .NetworkSettings.Networks}}{{$k}}{{end}}' dfltnamed
+    is "$output" "bridge podman" "--network bridge is the default network"
+    run_berth run --rm --name dfltip --ip 10.88.200.9 --network-alias dfltalias $IMAGE \
+        sh -c 'ip -o -4 addr show eth0; cat /etc/hosts'
+    assert "$output" =~ "inet 10.88.200.9/16" "--ip on the default network"
+    assert "$output" =~ "10.88.200.9	[0-9a-f]{12} dfltip dfltalias" "--network-alias on the default network"
 }
 
 @test "network: UDP publish" {
@@ -139,7 +224,11 @@ SRC
     done
     assert "$output" =~ "got datagram-" "a datagram sent to the host port reached the container"
     run_berth inspect --format '{{.HostConfig.NetworkMode}}' udp
-    is "$output" "pasta"
+    if is_rootless; then
+        is "$output" "pasta"
+    else
+        is "$output" "bridge" "root: the default network's DNAT rules"
+    fi
 }
 
 @test "network: port, ps PORTS and inspect show the mappings as Podman does" {
@@ -320,4 +409,20 @@ box$" "--hostname"
     run_berth rm -f -t 0 longrun
     run pgrep -f "$BERTH_TEST_RUNROOT/containers/.*/"
     is "$output" "" "no helper left after rm"
+}
+
+@test "network: a helper left by a SIGKILLed monitor goes at the next cleanup" {
+    run_berth run -d --name strayhelper --network pasta -p 127.0.0.1:$(free_port):80 $IMAGE sleep 1000
+    run_berth inspect --format '{{.State.ConmonPid}} {{.State.Pid}} {{.Id}}' strayhelper
+    local monitor ctr id helper _
+    read -r monitor ctr id <<<"$output"
+    read -r helper _ <"$BERTH_TEST_RUNROOT/containers/$id/network.pid"
+    [[ "$(cat /proc/$helper/comm)" == pas* ]] || die "network.pid does not name the pasta helper (passt)"
+    kill -KILL "$monitor"
+    wait_pid_gone "$ctr" || die "the container outlived its monitor"
+    run_berth ps -a --format '{{.State}}' --filter name=strayhelper
+    is "$output" "exited"
+    # The next cleanup (the monitor's own never ran) takes the helper too.
+    run_berth container cleanup strayhelper
+    wait_pid_gone "$helper" || die "the pasta helper outlived the cleanup"
 }

@@ -30,7 +30,8 @@ struct BridgeAttachment {
   BridgeSpec bridge;
   std::string address;  ///< "10.89.0.2"
   std::string mac;
-  std::string ifname;  ///< "eth0"
+  std::string ifname;      ///< "eth0"
+  std::string hostIfname;  ///< the host end, "veth<id prefix><n>" ("": a random name)
   bool defaultRoute = false;
 };
 
@@ -60,8 +61,11 @@ void runInNetns(int netnsFd, const std::vector<std::string>& argv, const std::st
 void ensureBridge(int netnsFd, const BridgeSpec& bridge);
 
 /// Deletes the bridge and the rules ensureBridge added. Missing ones are
-/// not an error.
-void removeBridge(int netnsFd, const BridgeSpec& bridge) noexcept;
+/// not an error. In our own namespace (-1: root's bridges on the host,
+/// which other stores may share), a bridge that still has a port other
+/// than `leaving` (a departing container's end, which may outlive its
+/// namespace briefly) is kept.
+void removeBridge(int netnsFd, const BridgeSpec& bridge, const std::string& leaving = "") noexcept;
 
 /// iptables-restore lines (nat table) that publish `ports` of the host on
 /// `address` of a container: DNAT from outside (PREROUTING) and from the

@@ -44,12 +44,14 @@ Ipv4Subnet parseSubnet(std::string_view text);
 Ipv4Subnet nextFreeSubnet(const std::vector<Ipv4Subnet>& used);
 
 /// The first address of `subnet` after `gateway` (and not in `used`), within
-/// [rangeStart, rangeEnd] when given (--ip-range). Throws
+/// [rangeStart, rangeEnd] when given (--ip-range); the search starts
+/// `offset` addresses in (modulo the range) and wraps. Throws
 /// Error(InvalidState) "IPAM error: failed to find free IP in subnet X"
 /// when none is left.
 std::uint32_t allocateAddress(const Ipv4Subnet& subnet, std::uint32_t gateway,
                               const std::set<std::uint32_t>& used,
-                              std::optional<Ipv4Subnet> range = std::nullopt);
+                              std::optional<Ipv4Subnet> range = std::nullopt,
+                              std::uint32_t offset = 0);
 
 /// A random locally administered unicast MAC ("02:xx:xx:xx:xx:xx").
 std::string randomMac();

@@ -87,7 +87,8 @@ class NetworkHelper {
   ~NetworkHelper() { stop(); }
 
   /// Starts the helper on `netnsFd` and returns once the namespace is
-  /// configured and the ports are published. Throws Error with the
+  /// configured and the ports are published; records "<pid> <start time>"
+  /// in `network.runDir`/network.pid for killStrayHelper. Throws Error with the
   /// helper's own message ("pasta: Failed to bind port 8080 ...") when it
   /// fails, and names /dev/net/tun and the fix when it cannot open it.
   static NetworkHelper start(const UserModeNetwork& network, int netnsFd);
@@ -105,5 +106,11 @@ class NetworkHelper {
   UniqueFd pidfd_;
   UniqueFd exitFd_;  ///< slirp4netns exits when this closes
 };
+
+/// After a monitor was killed (SIGKILL), the helper it started may outlive
+/// it (pasta holds the namespace open; slirp4netns ends with its exit fd):
+/// kills the one recorded in `runDir`/network.pid if that very process
+/// (same start time) still runs. For the cleanup of a container.
+void killStrayHelper(const std::string& runDir) noexcept;
 
 }  // namespace berth::net

@@ -67,10 +67,12 @@ struct NetworkAttachment {
 
 /// --network: the subset berth supports so far.
 struct NetworkMode {
-  /// Private: the default network, chosen at create (a user-mode stack:
-  /// Slirp4netns or Pasta, net::chooseNetworkCommand). Container: another
-  /// container's network namespace.
-  /// Bridge: the bridge networks in `networks`.
+  /// Private: the default network, chosen at create (root: Bridge on the
+  /// network "podman"; rootless: a user-mode stack, Slirp4netns or Pasta,
+  /// net::chooseNetworkCommand); `networks` holds at most one unnamed
+  /// attachment (--ip, --mac-address, --network-alias). Container: another
+  /// container's network namespace. Bridge: the bridge networks in
+  /// `networks`.
   enum class Kind { Private, None, Host, Path, Slirp4netns, Pasta, Container, Bridge };
   Kind kind = Kind::Private;
   std::string path;  ///< Path: "ns:/run/netns/x" -> "/run/netns/x"; Container: name or id

@@ -109,7 +109,9 @@ NetworkMode parseNetworkMode(std::string_view value);
 
 /// Every --network value, with --ip, --mac-address and --network-alias
 /// (which apply to the bridge networks; --ip and --mac-address to one
-/// only). Throws Error(InvalidArgument) naming the bad value.
+/// only). With the default network they go in one unnamed attachment,
+/// named or refused at create. Throws Error(InvalidArgument) naming the
+/// bad value.
 NetworkMode parseNetworkModes(const std::vector<std::string>& values, std::string_view ip,
                               std::string_view mac, const std::vector<std::string>& aliases);
 

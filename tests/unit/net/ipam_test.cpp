@@ -55,6 +55,11 @@ TEST_CASE("ipam: overlap, next free subnet, addresses") {
   const std::uint32_t gateway = *parseIpv4("10.89.0.1");
   CHECK(formatIpv4(allocateAddress(a, gateway, {})) == "10.89.0.2");
   CHECK(formatIpv4(allocateAddress(a, gateway, {*parseIpv4("10.89.0.2")})) == "10.89.0.3");
+  // From an offset, wrapping past the end to the first free one.
+  CHECK(formatIpv4(allocateAddress(a, gateway, {}, std::nullopt, 9)) == "10.89.0.10");
+  CHECK(formatIpv4(allocateAddress(a, gateway, {*parseIpv4("10.89.0.254")}, std::nullopt, 253)) ==
+        "10.89.0.2");
+  CHECK(formatIpv4(allocateAddress(a, gateway, {}, std::nullopt, 254 * 3)) == "10.89.0.2");
   CHECK(formatIpv4(allocateAddress(a, gateway, {}, parseSubnet("10.89.0.128/25"))) ==
         "10.89.0.128");
   const Ipv4Subnet tiny = parseSubnet("10.90.0.0/30");  // .1 gateway, .2 the only other

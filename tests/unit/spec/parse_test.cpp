@@ -399,6 +399,12 @@ TEST_CASE("--umask, --network, --log-driver, --entrypoint, key=value") {
           }) == "--network a: can only be combined with other bridge networks");
     CHECK(errorOf([] { parseNetworkModes({"none"}, "", "", {"x"}); }) ==
           "--network-alias can only be set for bridge networks");
+    // The default network: one unnamed attachment, named (root) or refused
+    // (rootless) at create.
+    const NetworkMode d = parseNetworkModes({}, "10.88.0.9", "", {"al"});
+    CHECK(d.kind == NetworkMode::Kind::Private);
+    CHECK(d.networks == std::vector<NetworkAttachment>{{"", {"al"}, "10.88.0.9", ""}});
+    CHECK(parseNetworkModes({}, "", "", {}).networks.empty());
   }
   CHECK(parseNetworkMode("slirp4netns:allow_host_loopback=true,mtu=1500") ==
         NetworkMode{
