@@ -555,7 +555,7 @@ std::vector<QuadletResult> quadletUnits(const std::vector<QuadletFile>& files,
         results[i].unit = ext == ".container" ? containerUnit(path, parsed[i], context, infos)
                           : ext == ".volume"  ? volumeUnit(path, parsed[i], context, info)
                           : ext == ".network" ? networkUnit(path, parsed[i], context, info)
-                                              : podUnit(path, parsed[i], context, info);
+                                              : podUnit(path, parsed[i], context, info, infos);
       } catch (const Error& error) {
         results[i].error = error.message();
       }

@@ -105,9 +105,9 @@ std::string networkValue(std::string_view path, const Entry& e, UnitInfos& infos
                          std::string& unitLines);
 
 /// The unit of a .pod file (after every .container of the set, whose
-/// units `info` lists).
+/// units `info` lists); `infos` resolves its Network= .network files.
 Unit podUnit(std::string_view path, const std::vector<Section>& sections,
-             const QuadletContext& context, const UnitInfo& info);
+             const QuadletContext& context, const UnitInfo& info, UnitInfos& infos);
 
 /// The unit of a .network file.
 Unit networkUnit(std::string_view path, const std::vector<Section>& sections,

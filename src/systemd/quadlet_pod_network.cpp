@@ -38,7 +38,7 @@ void addWords(std::vector<std::string>& args, std::string_view path,
 }  // namespace
 
 Unit podUnit(std::string_view path, const std::vector<Section>& sections,
-             const QuadletContext& context, const UnitInfo& info) {
+             const QuadletContext& context, const UnitInfo& info, UnitInfos& infos) {
   checkKeys(path, sections, "Pod",
             {"PodName", "PublishPort", "Network", "Label", "HostName", "DNS", "AddHost",
              "ExitPolicy", "GlobalArgs", "BerthArgs"});
@@ -58,19 +58,17 @@ Unit podUnit(std::string_view path, const std::vector<Section>& sections,
     args.insert(args.end(), {"--publish", e->value});
   }
   addWords(args, path, sections, "Pod", "Label", "--label");
-  // berth's pods join the default network, none, host, slirp4netns or
-  // pasta, not a user network (nor another container's): refused here
-  // rather than in the unit's pod create.
+  // A .network of the set becomes its network's name and a dependency;
+  // a pod cannot join another container's network namespace.
+  std::string unitLines;
   for (const Entry* e : lookupAll(sections, "Pod", "Network")) {
     const std::string target = e->value.substr(0, e->value.find(':'));
-    if (target.ends_with(".network") || target.ends_with(".container"))
+    if (target.ends_with(".container"))
       throwError(Errc::InvalidArgument,
-                 "{}:{}: Network={}: berth pods join no user network or container (only the "
-                 "default network, none, host, slirp4netns or pasta)",
-                 path, e->line, e->value);
-    args.insert(args.end(), {"--network", e->value});
+                 "{}:{}: Network={}: a pod cannot join another container's network", path, e->line,
+                 e->value);
+    args.insert(args.end(), {"--network", networkValue(path, *e, infos, unitLines)});
   }
-  std::string unitLines;
   addAll(args, sections, "Pod", "HostName", "--hostname");
   addAll(args, sections, "Pod", "DNS", "--dns");
   addAll(args, sections, "Pod", "AddHost", "--add-host");

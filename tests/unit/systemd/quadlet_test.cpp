@@ -146,11 +146,12 @@ TEST_CASE("a set: Pod=, Network=, Volume= name the other files' objects", "[syst
           {"/q/shop.pod",
            "[Pod]\nPodName=my shop\nPublishPort=8080:80\nNetwork=slirp4netns\n"
            "Label=a=b\nBerthArgs=--hostname h\n"},
-          {"/q/bad.pod", "[Pod]\nNetwork=back.network\n"},
+          {"/q/bad.pod", "[Pod]\nNetwork=web.container\n"},
           {"/q/back.network",
            "[Network]\nSubnet=10.89.7.0/24\nGateway=10.89.7.1\n"
            "Internal=yes\nLabel=x=y\nNetworkDeleteOnStop=true\n"},
           {"/q/data.volume", "[Volume]\n"},
+          {"/q/net.pod", "[Pod]\nNetwork=back.network\n"},
           {"/q/bad.container", "[Container]\nImage=busybox\nPod=none.pod\n"},
       },
       QuadletContext{"/b"});
@@ -187,8 +188,11 @@ TEST_CASE("a set: Pod=, Network=, Volume= name the other files' objects", "[syst
                              "RemainAfterExit=yes\n") != std::string::npos);
   CHECK(unitOf(results, "/q/data.volume").name == "data-volume");
   CHECK(results[2].error ==
-        "/q/bad.pod:2: Network=back.network: berth pods join no user network or container (only "
-        "the default network, none, host, slirp4netns or pasta)");
+        "/q/bad.pod:2: Network=web.container: a pod cannot join another container's network");
+  const Unit& netPod = unitOf(results, "/q/net.pod");
+  CHECK(netPod.content.find("--network systemd-back --infra-name net-infra") != std::string::npos);
+  CHECK(netPod.content.find("Requires=back-network.service\nAfter=back-network.service\n") !=
+        std::string::npos);
   CHECK(results.back().error ==
         "/q/bad.container:3: Pod=none.pod: no Quadlet file none.pod beside it");
 }
