@@ -261,6 +261,32 @@ upper"
     rm -rf "$dir"
 }
 
+@test "volume: noexec, nosuid, nodev and propagation reach the mount" {
+    local dir
+    dir=$(mktemp -d "$BERTH_TEST_TMP/berth-opt.XXXXXX")
+    chmod 755 "$dir"
+    printf '#!/bin/sh\necho ran\n' >"$dir/script"
+    chmod 755 "$dir/script"
+    run_berth run --rm -v "$dir:/d" $IMAGE /d/script
+    is "$output" "ran" "a bind mount allows exec by default"
+    run_berth 126 run --rm -v "$dir:/d:noexec" $IMAGE /d/script
+    assert "$output" =~ "Permission denied" "noexec"
+    # mountinfo: field 6 holds the mount's own flags, then the optional
+    # fields (shared:N for a shared mount).
+    run_berth run --rm -v "$dir:/d:nosuid,nodev,noexec" $IMAGE \
+        sh -c "grep ' /d ' /proc/self/mountinfo | cut -d' ' -f6"
+    assert "$output" =~ "(^|,)nosuid(,|$)" "nosuid"
+    assert "$output" =~ "(^|,)nodev(,|$)" "nodev"
+    assert "$output" =~ "(^|,)noexec(,|$)" "noexec"
+    run_berth run --rm -v optvol:/v $IMAGE sh -c "grep ' /v ' /proc/self/mountinfo | cut -d' ' -f6"
+    assert "$output" =~ "nosuid,nodev" "a volume is nosuid and nodev by default"
+    run_berth run --rm -v "$dir:/d:rshared" $IMAGE grep ' /d ' /proc/self/mountinfo
+    assert "$output" =~ " shared:[0-9]+ " "rshared"
+    run_berth run --rm -v "$dir:/d" $IMAGE grep ' /d ' /proc/self/mountinfo
+    assert "$output" !~ "shared:" "rprivate by default"
+    rm -rf "$dir"
+}
+
 @test "volume: tmpfs size and mode are enforced" {
     run_berth 1 run --rm --mount type=tmpfs,dst=/t,tmpfs-size=1m $IMAGE \
         sh -c 'dd if=/dev/zero of=/t/big bs=1024 count=2048'
@@ -360,6 +386,16 @@ d/f"
     assert "$output" =~ '^Error: volume name "bad@name" is invalid'
     run_berth 125 run --rm -v data:/x:bogus $IMAGE true
     is "$output" 'Error: invalid option type "bogus"'
+    # idmap: berth has no container user namespace to map into.
+    run_berth 125 run --rm -v /tmp:/x:idmap $IMAGE true
+    assert "$output" =~ '^Error: volume option "idmap" is not supported: .*no user namespace'
+    assert "${#lines[@]}" == 1 "one line"
+    run_berth 125 run --rm --mount type=bind,src=/tmp,dst=/x,idmap $IMAGE true
+    assert "$output" =~ '^Error: volume option "idmap" is not supported: '
+    run_berth 125 run --rm -v data:/x:ro,ro $IMAGE true
+    is "$output" 'Error: invalid options "ro, ro", can only specify 1 '"'rw' or 'ro'"' option'
+    run_berth 125 run --rm --tmpfs /t:size=lots $IMAGE true
+    assert "$output" =~ '^Error: invalid tmpfs size "lots"'
     run_berth volume ls -q
     is "$output" "" "no volume made by a failed run"
     run_berth ps -a -q
