@@ -138,10 +138,18 @@ void prepareMountSources(const state::StorePaths& paths, const std::string& id,
     const oci::Spec runtime = oci::Spec::fromJson(readJsonFile(specPath), specPath);
     const uid_t uid = runtime.process ? runtime.process->user.uid : 0;
     const gid_t gid = runtime.process ? runtime.process->user.gid : 0;
+    // Counted as spec::overlayUpperCount and the runtime spec number them.
+    std::size_t overlay = 0;
     for (const auto* list : {&spec.mounts, &spec.volumes}) {
       for (const auto& m : *list) {
+        const bool ownUpper = hasOption(m, "O") || (m.type == "image" && hasOption(m, "rw"));
+        const std::size_t index = ownUpper ? overlay++ : 0;
         if (!hasOption(m, "U")) continue;
-        const std::string source = m.type == "volume" ? volumeSource(paths, m).source : m.source;
+        // :O,U: the container's upper is chowned, as Podman does; :O
+        // promises the source is never changed.
+        const std::string source = ownUpper ? overlayDir + "/" + std::to_string(index) + "/upper"
+                                   : m.type == "volume" ? volumeSource(paths, m).source
+                                                        : m.source;
         const UniqueFd fd(::open(source.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
         if (!fd) throwErrno("open '{}' to chown it for {}", source, m.destination);
         chownTree(fd.get(), source, uid, gid);

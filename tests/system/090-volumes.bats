@@ -258,6 +258,13 @@ Error: inspecting object: no such volume nope" "Podman prints the empty list, th
 upper"
     is "$(cat "$dir/file")" "lower" "the host file is unchanged"
     [[ ! -e "$dir/new" ]] || die "the overlay wrote to the host"
+    # :O,U: the container's upper is chowned, never the source.
+    run_berth run --rm -u 1000:1000 -v "$dir:/o:O,U" $IMAGE \
+        sh -c 'stat -c %u:%g /o; touch /o/mine && echo wrote'
+    is "${lines[0]}" "1000:1000" "the container user owns the overlay's root"
+    is "${lines[1]}" "wrote"
+    is "$(stat -c %u:%g "$dir" "$dir/file")" "$(id -u):$(id -g)
+$(id -u):$(id -g)" "the host directory's owners are unchanged"
     rm -rf "$dir"
 }
 
