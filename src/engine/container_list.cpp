@@ -550,6 +550,18 @@ Json Engine::inspectContainer(const std::string& nameOrId) const {
                                 {"Propagation", propagation}});
     }
   }
+  // Image mounts as Podman 4.3 lists them (before the bind of the overlay
+  // it makes for them, which berth does not need).
+  for (const auto& m : spec.mounts)
+    if (m.type == "image")
+      mounts.push_back(Json{{"Type", "image"},
+                            {"Source", m.source},
+                            {"Destination", m.destination},
+                            {"Driver", ""},
+                            {"Mode", ""},
+                            {"Options", nullptr},
+                            {"RW", m.options == std::vector<std::string>{"rw"}},
+                            {"Propagation", ""}});
   for (auto& m : bindMounts)
     mounts.push_back(std::move(m));
   Json config{

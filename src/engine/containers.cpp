@@ -17,6 +17,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <map>
 #include <thread>
 
 #include "berth/base/child_process.hpp"
@@ -246,25 +247,45 @@ std::string Engine::createContainer(const CreateRequest& request) const {
   if (!spec.pod.empty()) detail::joinPod(paths_, spec);
 
   image::ImageStore images(paths_);
-  std::optional<image::StoredImage> found;
-  if (spec.infra) {
-    // No image: berth-pause in an empty root filesystem (detail::joinPod).
-  } else if (request.pull != "always") {
-    found = images.lookup(spec.image);
-  }
-  if (!spec.infra && (request.pull == "always" || request.pull == "newer" ||
-                      (!found && request.pull != "never"))) {
-    PullRequest pullRequest = request.pullOptions;
-    pullRequest.image = spec.image;
-    try {
-      const PullReport pulled = pull(pullRequest, request.pullProgress);
-      found = images.lookup(pulled.imageId);
-    } catch (const Error&) {
-      // "newer": a registry that cannot be asked leaves the local image.
-      if (request.pull != "newer" || !found) throw;
+  // The image by the pull policy: looked up, pulled when needed.
+  const auto resolveImage = [&](const std::string& reference) {
+    std::optional<image::StoredImage> stored;
+    if (request.pull != "always") stored = images.lookup(reference);
+    if (request.pull == "always" || request.pull == "newer" ||
+        (!stored && request.pull != "never")) {
+      PullRequest pullRequest = request.pullOptions;
+      pullRequest.image = reference;
+      try {
+        const PullReport pulled = pull(pullRequest, request.pullProgress);
+        stored = images.lookup(pulled.imageId);
+      } catch (const Error&) {
+        // "newer": a registry that cannot be asked leaves the local image.
+        if (request.pull != "newer" || !stored) throw;
+      }
     }
+    if (!stored) throwError(Errc::NoSuchImage, "{}: image not known", reference);
+    return *stored;
+  };
+  // No image for an infra: berth-pause in an empty root filesystem
+  // (detail::joinPod).
+  std::optional<image::StoredImage> found;
+  if (!spec.infra) found = resolveImage(spec.image);
+  // --mount type=image: each image resolved like the container's own; its
+  // layers (bottom first) go into the runtime spec, its id into config.json
+  // (the image is in use while the container exists).
+  std::map<std::string, std::vector<std::string>> imageMountLayers;
+  std::vector<std::string> imageMountIds;
+  for (const auto& m : spec.mounts) {
+    if (m.type != "image") continue;
+    const image::StoredImage stored = resolveImage(m.source);
+    auto& layers = imageMountLayers[m.destination];
+    for (const auto& chain : images.layerChainIds(stored))
+      layers.push_back(images.layerPath(chain));
+    if (layers.empty())
+      throwError(Errc::InvalidArgument, "--mount type=image,source={}: the image has no layers",
+                 m.source);
+    imageMountIds.push_back(stored.id());
   }
-  if (!found && !spec.infra) throwError(Errc::NoSuchImage, "{}: image not known", spec.image);
   const oci::ImageConfig imageConfig =
       found ? oci::ImageConfig::fromJson(images.readConfig(*found), "the image configuration")
             : oci::ImageConfig{};
@@ -329,6 +350,9 @@ std::string Engine::createContainer(const CreateRequest& request) const {
     return detail::volumeSource(paths_, m);
   };
   context.overlayDir = paths_.containerDir(id) + "/overlay";
+  context.imageLayers = [&imageMountLayers](const spec::MountSpec& m) {
+    return imageMountLayers.at(m.destination);
+  };
   const oci::Spec runtimeSpec = spec::buildRuntimeSpec(spec, imageConfig, context);
 
   state::ContainerConfig config;
@@ -342,6 +366,7 @@ std::string Engine::createContainer(const CreateRequest& request) const {
   config.spec = spec.toJson();
   config.extra["layers"] = layerDirs;
   config.extra["imageDigest"] = found ? found->manifestDigest : "";
+  if (!imageMountIds.empty()) config.extra["imageMounts"] = imageMountIds;
   // Read by ps from config.json alone (readConfigSummary).
   if (!spec.pod.empty()) config.extra["pod"] = spec.pod;
   if (spec.infra) config.extra["isInfra"] = true;

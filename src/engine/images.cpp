@@ -30,13 +30,19 @@ struct ImageFacts {
   int containers = 0;
 };
 
-/// The containers using each image id.
+/// The containers using each image id: as their image or through
+/// --mount type=image (config.json's imageMounts).
 std::map<std::string, std::vector<std::string>> containerUsers(const state::StorePaths& paths) {
   std::map<std::string, std::vector<std::string>> users;
   state::ContainerStore containers(paths);
   for (const auto& id : containers.listIds()) {
     try {
-      users[containers.readConfig(id).imageId].push_back(id);
+      const state::ContainerConfig config = containers.readConfig(id);
+      users[config.imageId].push_back(id);
+      for (const auto& mounted : config.extra.value("imageMounts", std::vector<std::string>{})) {
+        auto& list = users[mounted];
+        if (std::find(list.begin(), list.end(), id) == list.end()) list.push_back(id);
+      }
     } catch (const Error&) {
       // A record being created or removed: not a user of any image yet.
     }

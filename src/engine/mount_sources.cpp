@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // What a container's mounts need on the host: --volumes-from at create;
-// :O overlay directories, :U ownership and secret files at start.
+// :O and image-mount overlay directories, :U ownership and secret files at
+// start.
 #include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -12,6 +13,7 @@
 #include "berth/base/fs.hpp"
 #include "berth/base/scope_exit.hpp"
 #include "berth/oci/runtime_spec.hpp"
+#include "berth/spec/generate.hpp"
 #include "berth/state/container_store.hpp"
 #include "berth/state/secret_store.hpp"
 #include "container_internal.hpp"
@@ -108,17 +110,17 @@ void applyVolumesFrom(const state::ContainerStore& store, spec::ContainerSpec& s
 
 void prepareMountSources(const state::StorePaths& paths, const std::string& id,
                          const spec::ContainerSpec& spec) {
-  // :O: what the container wrote last time is gone (Podman discards it).
-  std::size_t overlays = 0;
-  for (const auto* list : {&spec.mounts, &spec.volumes})
-    for (const auto& m : *list)
-      if (hasOption(m, "O")) ++overlays;
+  // :O and --mount type=image,rw=true: what the container wrote last time
+  // is gone (Podman discards it).
+  const std::size_t overlays = spec::overlayUpperCount(spec);
+  const bool imageMounts = spec::hasImageMounts(spec);
   const std::string overlayDir = paths.containerDir(id) + "/overlay";
-  if (overlays > 0 || pathExists(overlayDir)) removeAll(overlayDir);
+  if (overlays > 0 || imageMounts || pathExists(overlayDir)) removeAll(overlayDir);
   for (std::size_t i = 0; i < overlays; ++i) {
     makeDirs(overlayDir + "/" + std::to_string(i) + "/upper", 0755);
     makeDirs(overlayDir + "/" + std::to_string(i) + "/work", 0700);
   }
+  if (imageMounts) makeDirs(overlayDir + "/empty", 0755);
 
   const bool chown = std::any_of(spec.volumes.begin(), spec.volumes.end(),
                                  [](const spec::MountSpec& m) { return hasOption(m, "U"); }) ||
@@ -136,10 +138,18 @@ void prepareMountSources(const state::StorePaths& paths, const std::string& id,
     const oci::Spec runtime = oci::Spec::fromJson(readJsonFile(specPath), specPath);
     const uid_t uid = runtime.process ? runtime.process->user.uid : 0;
     const gid_t gid = runtime.process ? runtime.process->user.gid : 0;
+    // Counted as spec::overlayUpperCount and the runtime spec number them.
+    std::size_t overlay = 0;
     for (const auto* list : {&spec.mounts, &spec.volumes}) {
       for (const auto& m : *list) {
+        const bool ownUpper = hasOption(m, "O") || (m.type == "image" && hasOption(m, "rw"));
+        const std::size_t index = ownUpper ? overlay++ : 0;
         if (!hasOption(m, "U")) continue;
-        const std::string source = m.type == "volume" ? volumeSource(paths, m).source : m.source;
+        // :O,U: the container's upper is chowned, as Podman does; :O
+        // promises the source is never changed.
+        const std::string source = ownUpper ? overlayDir + "/" + std::to_string(index) + "/upper"
+                                   : m.type == "volume" ? volumeSource(paths, m).source
+                                                        : m.source;
         const UniqueFd fd(::open(source.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
         if (!fd) throwErrno("open '{}' to chown it for {}", source, m.destination);
         chownTree(fd.get(), source, uid, gid);

@@ -239,6 +239,9 @@ Json container(const GenerateContainer& ctr, const std::string& kubeName, Volume
   Json mounts = Json::array();
   for (const auto* list : {&spec.volumes, &spec.mounts, &spec.tmpfs}) {
     for (const auto& mount : *list) {
+      // --mount type=image: Podman 4.3 leaves it out (a Pod has no such
+      // volume before Kubernetes 1.31).
+      if (mount.type == "image") continue;
       Json m = {{"mountPath", mount.destination}, {"name", volumes.add(mount, ctr)}};
       if (hasOption(mount, "ro") || hasOption(mount, "readonly")) m["readOnly"] = true;
       mounts.push_back(m);

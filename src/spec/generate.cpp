@@ -14,6 +14,7 @@
 #include "berth/base/error.hpp"
 #include "berth/base/fs.hpp"
 #include "berth/runtime/capabilities.hpp"
+#include "berth/runtime/rootfs.hpp"
 #include "berth/runtime/seccomp.hpp"
 #include "berth/spec/parse.hpp"
 #include "berth/spec/user_lookup.hpp"
@@ -95,6 +96,38 @@ std::vector<oci::Mount> userMounts(const ContainerSpec& spec, const BuildContext
       if (o != "tmpcopyup") options.push_back(o);
     out.push_back(mount(m.destination, "overlay", "overlay", std::move(options)));
   };
+  // --mount type=image: the image's layers as overlay's lower dirs, top
+  // first. Read-only: no upper, and an empty bottom dir, as overlay wants
+  // two lower dirs then. rw: an upper and work dir of the container's own,
+  // numbered with the :O overlays (so discarded at each start as theirs).
+  auto imageMount = [&](const MountSpec& m) {
+    if (!context.imageLayers || context.overlayDir.empty())
+      throwError(Errc::Unsupported, "--mount type=image on {}: not supported here", m.destination);
+    const std::vector<std::string> layers = context.imageLayers(m);
+    std::string lower;
+    for (auto layer = layers.rbegin(); layer != layers.rend(); ++layer)
+      lower += (lower.empty() ? "" : ":") + runtime::escapeOverlayPath(*layer);
+    const bool readWrite = std::find(m.options.begin(), m.options.end(), "rw") != m.options.end();
+    if (readWrite) {
+      overlay(m, lower);
+    } else {
+      std::vector<std::string> options = {
+          "lowerdir=" + lower + ":" + runtime::escapeOverlayPath(context.overlayDir + "/empty")};
+      if (context.rootless) options.emplace_back("userxattr");
+      for (const char* o : {"ro", "rprivate", "nosuid", "nodev"})
+        options.emplace_back(o);
+      out.push_back(mount(m.destination, "overlay", "overlay", std::move(options)));
+    }
+    // The kernel copies one page of mount data (fs/namespace.c).
+    std::size_t size = 0;
+    for (const auto& o : out.back().options)
+      size += o.size() + 1;
+    if (size >= 4096)
+      throwError(Errc::InvalidArgument,
+                 "--mount type=image,source={}: the image's {} layers need {} bytes of overlay "
+                 "options, more than the kernel's 4095",
+                 m.source, layers.size(), size);
+  };
   auto add = [&](const MountSpec& m) {
     if (std::any_of(out.begin(), out.end(),
                     [&](const oci::Mount& o) { return o.destination == m.destination; }))
@@ -128,8 +161,7 @@ std::vector<oci::Mount> userMounts(const ContainerSpec& spec, const BuildContext
     } else if (m.type == "tmpfs") {
       out.push_back(mount(m.destination, "tmpfs", "tmpfs", processOptions(m.options, true)));
     } else if (m.type == "image") {
-      throwError(Errc::Unsupported, "--mount type=image on {}: image mounts are not supported",
-                 m.destination);
+      imageMount(m);
     } else if (isOverlay) {
       overlay(m, m.source);
     } else {
@@ -331,6 +363,23 @@ HostLimits HostLimits::current() {
     }
   }
   return limits;
+}
+
+std::size_t overlayUpperCount(const ContainerSpec& spec) {
+  std::size_t count = 0;
+  for (const auto* list : {&spec.mounts, &spec.volumes})
+    for (const auto& m : *list) {
+      const auto has = [&m](std::string_view word) {
+        return std::find(m.options.begin(), m.options.end(), word) != m.options.end();
+      };
+      if (has("O") || (m.type == "image" && has("rw"))) ++count;
+    }
+  return count;
+}
+
+bool hasImageMounts(const ContainerSpec& spec) {
+  return std::any_of(spec.mounts.begin(), spec.mounts.end(),
+                     [](const MountSpec& m) { return m.type == "image"; });
 }
 
 std::vector<std::string> containerArgs(const ContainerSpec& spec, const oci::RunConfig& image) {

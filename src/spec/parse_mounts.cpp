@@ -47,6 +47,20 @@ std::string containerDir(std::string_view path) {
   return clean.empty() ? "/" : clean;
 }
 
+// idmap (-v ...:idmap, --mount ...,idmap): an idmapped mount maps the
+// source's owners into a container user namespace of its own. berth gives
+// a container none (no --userns/--uidmap: root's containers share the
+// host's ids, rootless ones the user's one namespace), and rootless the
+// kernel refuses it anyway: mount_setattr(MOUNT_ATTR_IDMAP) needs
+// privilege over the filesystem, which the host's user namespace owns.
+[[noreturn]] void refuseIdmap(std::string_view option) {
+  throwError(Errc::Unsupported,
+             "volume option \"{}\" is not supported: berth gives a container no user namespace "
+             "of its own to map to (no --userns/--uidmap), and rootless a host directory cannot "
+             "be idmapped",
+             option);
+}
+
 // parse.ValidateVolumeOpts: each kind of option at most once, known words only.
 std::vector<std::string> validateVolumeOptions(const std::vector<std::string>& options) {
   struct Group {
@@ -66,8 +80,8 @@ std::vector<std::string> validateVolumeOptions(const std::vector<std::string>& o
       {{"copy", "nocopy"}, "can only specify 1 'copy' or 'nocopy' option"},
   };
   for (const auto& option : options) {
-    if (option.starts_with("idmap") || option.starts_with("upperdir") ||
-        option.starts_with("workdir"))
+    if (option == "idmap" || option.starts_with("idmap=")) refuseIdmap(option);
+    if (option.starts_with("upperdir") || option.starts_with("workdir"))
       throwError(Errc::Unsupported, "volume option \"{}\" is not supported by berth yet", option);
     if (option == "O" || option == "U") {
       if (std::count(options.begin(), options.end(), option) > 1)
@@ -117,6 +131,44 @@ void checkTmpfsOption(std::string_view option) {
       throwError(Errc::InvalidArgument, "invalid tmpfs mode \"{}\": expected octal permissions",
                  value);
   }
+}
+
+// --mount type=image: Podman's getImageVolume keys. The image's root
+// filesystem is mounted read-only unless rw=true (an upper of the
+// container's own, discarded at each start).
+MountSpec parseImageMount(const std::vector<std::string_view>& tokens) {
+  MountSpec mount;
+  mount.type = "image";
+  bool readWrite = false;
+  for (auto token : tokens) {
+    const auto eq = token.find('=');
+    const auto key = token.substr(0, eq);
+    const bool hasArg = eq != std::string_view::npos;
+    const auto arg = hasArg ? token.substr(eq + 1) : std::string_view{};
+    if (key == "type" || key == "consistency") continue;
+    if (key == "src" || key == "source" || key == "target" || key == "dst" ||
+        key == "destination") {
+      if (!hasArg) throwError(Errc::InvalidArgument, "{}: {}", key, kOptionArg);
+      if (key == "src" || key == "source")
+        mount.source = std::string(arg);
+      else
+        mount.destination = containerDir(arg);
+    } else if (key == "rw" || key == "readwrite") {
+      if (!hasArg || arg == "true")
+        readWrite = true;
+      else if (arg == "false")
+        readWrite = false;
+      else
+        throwError(Errc::InvalidArgument,
+                   "invalid rw value \"{}\": expected true or false: invalid mount option", arg);
+    } else {
+      throwError(Errc::InvalidArgument, "{}: invalid mount option", key);
+    }
+  }
+  if (mount.source.empty() || mount.destination.empty())
+    throwError(Errc::InvalidArgument, "must set source and destination for image volume");
+  mount.options = {readWrite ? "rw" : "ro"};
+  return mount;
 }
 
 }  // namespace
@@ -179,7 +231,8 @@ MountSpec parseMount(std::string_view value) {
     throwError(Errc::InvalidArgument,
                "incorrect mount format: should be --mount "
                "type=<bind|tmpfs|volume>,[src=<host-dir|volume-name>,]target=<ctr-dir>[,options]");
-  if (type == "image" || type == "devpts" || type == "glob")
+  if (type == "image") return parseImageMount(tokens);
+  if (type == "devpts" || type == "glob")
     throwError(Errc::Unsupported, "--mount type={} is not supported by berth yet", type);
   if (type != "bind" && type != "tmpfs" && type != "volume")
     throwError(Errc::InvalidArgument, "invalid filesystem type \"{}\"", type);
@@ -258,6 +311,8 @@ MountSpec parseMount(std::string_view value) {
     } else if (volume && (key == "volume-opt" || key == "volume-label" || key == "volume-driver")) {
       throwError(Errc::Unsupported, "--mount {}: not supported by berth; use berth volume create",
                  key);
+    } else if (!tmpfs && key == "idmap") {
+      refuseIdmap(token);
     } else if (key == "consistency") {
       // macOS's cached/delegated: meaningless here, as in Podman.
     } else if (!tmpfs && key == "bind-propagation") {

@@ -258,6 +258,39 @@ Error: inspecting object: no such volume nope" "Podman prints the empty list, th
 upper"
     is "$(cat "$dir/file")" "lower" "the host file is unchanged"
     [[ ! -e "$dir/new" ]] || die "the overlay wrote to the host"
+    # :O,U: the container's upper is chowned, never the source.
+    run_berth run --rm -u 1000:1000 -v "$dir:/o:O,U" $IMAGE \
+        sh -c 'stat -c %u:%g /o; touch /o/mine && echo wrote'
+    is "${lines[0]}" "1000:1000" "the container user owns the overlay's root"
+    is "${lines[1]}" "wrote"
+    is "$(stat -c %u:%g "$dir" "$dir/file")" "$(id -u):$(id -g)
+$(id -u):$(id -g)" "the host directory's owners are unchanged"
+    rm -rf "$dir"
+}
+
+@test "volume: noexec, nosuid, nodev and propagation reach the mount" {
+    local dir
+    dir=$(mktemp -d "$BERTH_TEST_TMP/berth-opt.XXXXXX")
+    chmod 755 "$dir"
+    printf '#!/bin/sh\necho ran\n' >"$dir/script"
+    chmod 755 "$dir/script"
+    run_berth run --rm -v "$dir:/d" $IMAGE /d/script
+    is "$output" "ran" "a bind mount allows exec by default"
+    run_berth 126 run --rm -v "$dir:/d:noexec" $IMAGE /d/script
+    assert "$output" =~ "Permission denied" "noexec"
+    # mountinfo: field 6 holds the mount's own flags, then the optional
+    # fields (shared:N for a shared mount).
+    run_berth run --rm -v "$dir:/d:nosuid,nodev,noexec" $IMAGE \
+        sh -c "grep ' /d ' /proc/self/mountinfo | cut -d' ' -f6"
+    assert "$output" =~ "(^|,)nosuid(,|$)" "nosuid"
+    assert "$output" =~ "(^|,)nodev(,|$)" "nodev"
+    assert "$output" =~ "(^|,)noexec(,|$)" "noexec"
+    run_berth run --rm -v optvol:/v $IMAGE sh -c "grep ' /v ' /proc/self/mountinfo | cut -d' ' -f6"
+    assert "$output" =~ "nosuid,nodev" "a volume is nosuid and nodev by default"
+    run_berth run --rm -v "$dir:/d:rshared" $IMAGE grep ' /d ' /proc/self/mountinfo
+    assert "$output" =~ " shared:[0-9]+ " "rshared"
+    run_berth run --rm -v "$dir:/d" $IMAGE grep ' /d ' /proc/self/mountinfo
+    assert "$output" !~ "shared:" "rprivate by default"
     rm -rf "$dir"
 }
 
@@ -360,6 +393,16 @@ d/f"
     assert "$output" =~ '^Error: volume name "bad@name" is invalid'
     run_berth 125 run --rm -v data:/x:bogus $IMAGE true
     is "$output" 'Error: invalid option type "bogus"'
+    # idmap: berth has no container user namespace to map into.
+    run_berth 125 run --rm -v /tmp:/x:idmap $IMAGE true
+    assert "$output" =~ '^Error: volume option "idmap" is not supported: .*no user namespace'
+    assert "${#lines[@]}" == 1 "one line"
+    run_berth 125 run --rm --mount type=bind,src=/tmp,dst=/x,idmap $IMAGE true
+    assert "$output" =~ '^Error: volume option "idmap" is not supported: '
+    run_berth 125 run --rm -v data:/x:ro,ro $IMAGE true
+    is "$output" 'Error: invalid options "ro, ro", can only specify 1 '"'rw' or 'ro'"' option'
+    run_berth 125 run --rm --tmpfs /t:size=lots $IMAGE true
+    assert "$output" =~ '^Error: invalid tmpfs size "lots"'
     run_berth volume ls -q
     is "$output" "" "no volume made by a failed run"
     run_berth ps -a -q

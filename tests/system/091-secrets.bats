@@ -161,3 +161,14 @@ Error: inspecting secret: no secret with name or id \"nope\": no such secret"
     run grep -rls -- "$DATA" "$BERTH_TEST_ROOT/containers" "$BERTH_TEST_RUNROOT"
     is "$output" "" "not in the container's records"
 }
+
+@test "--secret: the data is not in kube generate's output" {
+    local file
+    file=$(secret_file)
+    run_berth secret create ktok "$file"
+    rm -f "$file"
+    run_berth create --name kctr --secret ktok --secret ktok,type=env,target=KTOK $IMAGE true
+    run_berth kube generate kctr
+    assert "$output" =~ "kind: Pod" "a pod was generated"
+    assert "$output" !~ "$DATA" "not in the YAML"
+}

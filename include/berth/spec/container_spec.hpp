@@ -29,8 +29,12 @@ struct Ulimit {
 
 /// One mount from -v, --mount or --tmpfs.
 struct MountSpec {
-  std::string type;         ///< "bind", "tmpfs", or "volume" (a named or anonymous volume)
-  std::string source;       ///< host path (bind), volume name ("" = anonymous), "tmpfs"
+  /// "bind", "tmpfs", "volume" (a named or anonymous volume), or "image"
+  /// (an image's root filesystem; options "ro" or "rw")
+  std::string type;
+  /// host path (bind), volume name ("" = anonymous), "tmpfs", or the image
+  /// reference as given (image)
+  std::string source;
   std::string destination;  ///< absolute, clean container path
   /// Validated option words as the user gave them ("ro", "rshared", "size=1m",
   /// "z"); the builder adds Podman's defaults (rw, rprivate, rbind, ...).

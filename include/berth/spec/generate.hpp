@@ -66,7 +66,20 @@ struct BuildContext {
   /// (0-based, in mount order) are <overlayDir>/<N>/upper and work; the
   /// engine creates them at start. "" = :O is refused.
   std::string overlayDir;
+  /// --mount type=image: the layer directories of the mount's image,
+  /// bottom first (the engine resolved the image at create); unset = image
+  /// mounts are refused (Error(Unsupported)). A read-only one also uses the
+  /// empty directory <overlayDir>/empty as its bottom lower dir; a rw=true
+  /// one takes the next <overlayDir>/<N> like a :O mount.
+  std::function<std::vector<std::string>(const MountSpec&)> imageLayers;
 };
+
+/// How many mounts of `spec` use an <overlayDir>/<N> upper: -v ...:O
+/// mounts and --mount type=image,rw=true ones.
+std::size_t overlayUpperCount(const ContainerSpec& spec);
+
+/// Whether `spec` has a --mount type=image (which needs <overlayDir>/empty).
+bool hasImageMounts(const ContainerSpec& spec);
 
 /// process.args as Docker and Podman compute them: the entrypoint (the
 /// user's, else the image's; {""} means none) followed by the command (the

@@ -72,7 +72,10 @@ std::vector<std::string> hostEnvironment();
 /// specify 1 'rw' or 'ro' option".
 MountSpec parseVolume(std::string_view value, std::string_view cwd = {});
 
-/// --mount type=bind|tmpfs,... ("volume" is a later issue: Unsupported).
+/// --mount type=bind|volume|tmpfs|image,... with Podman 4.3's keys and
+/// messages ("foo: invalid mount option", "must set volume destination").
+/// type=image gives MountSpec{"image", IMAGE, DST, {"ro"}} ({"rw"} with
+/// rw=true); devpts and glob, and idmap, are Error(Unsupported).
 MountSpec parseMount(std::string_view value);
 
 /// --tmpfs /dst[:opt,opt]: "invalid container path ...", unknown options are

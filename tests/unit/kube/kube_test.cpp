@@ -33,6 +33,7 @@ GenerateContainer webContainer() {
   ctr.spec.ports = {port};
   ctr.spec.volumes = {{"bind", "/home/user/vol1", "/data", {"ro"}},
                       {"volume", "vol2", "/store", {}}};
+  ctr.spec.mounts = {{"image", "localhost/other:1.0", "/img", {"ro"}}};  // left out
   ctr.hostPathTypes["/home/user/vol1"] = "Directory";
   return ctr;
 }
@@ -94,6 +95,8 @@ TEST_CASE("generate writes a Pod as Podman does, keeping labels", "[kube]") {
   CHECK(ctr["volumeMounts"][0] ==
         Json({{"mountPath", "/data"}, {"name", "home-user-vol1-host-0"}, {"readOnly", true}}));
   CHECK(ctr["volumeMounts"][1]["name"] == "vol2-pvc");
+  CHECK(ctr["volumeMounts"].size() == 2);
+  CHECK(pod["spec"]["volumes"].size() == 2);
   CHECK(ctr["workingDir"] == "/var/www");
   CHECK(pod["spec"]["hostname"] == "webhost");
   CHECK(pod["spec"]["restartPolicy"] == "Never");

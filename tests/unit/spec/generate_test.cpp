@@ -309,6 +309,35 @@ TEST_CASE("--read-only, --tmpfs, --mount and volumes") {
                                  "workdir=/ctr/overlay/0/work", "userxattr", "rw", "rprivate",
                                  "nosuid", "nodev"});
 
+  // --mount type=image: the layers top first; read-only over an empty
+  // bottom dir, rw with the next overlay upper (after the :O one here).
+  ContainerSpec images;
+  images.mounts = {{"image", "alpine", "/img", {"ro"}}, {"image", "alpine", "/rw", {"rw"}}};
+  images.volumes = {{"bind", "/host", "/o", {"O"}}};
+  CHECK(errorOf([&] { buildRuntimeSpec(images, busybox(), ctx); }, Errc::Unsupported) ==
+        "--mount type=image on /img: not supported here");
+  ctx.imageLayers = [](const MountSpec& m) {
+    return m.source == "alpine" ? Strings{"/layers/a", "/layers/b,c"} : Strings{};
+  };
+  s = buildRuntimeSpec(images, busybox(), ctx);
+  CHECK(findMount(s, "/img")->type == "overlay");
+  CHECK(findMount(s, "/img")->options ==
+        Strings{"lowerdir=/layers/b\\,c:/layers/a:/ctr/overlay/empty", "userxattr", "ro",
+                "rprivate", "nosuid", "nodev"});
+  CHECK(findMount(s, "/rw")->options ==
+        Strings{"lowerdir=/layers/b\\,c:/layers/a", "upperdir=/ctr/overlay/0/upper",
+                "workdir=/ctr/overlay/0/work", "userxattr", "rw", "rprivate", "nosuid", "nodev"});
+  CHECK(findMount(s, "/o")->options[1] == "upperdir=/ctr/overlay/1/upper");
+  CHECK(overlayUpperCount(images) == 2);
+  CHECK(hasImageMounts(images));
+  CHECK_FALSE(hasImageMounts(opts));
+  ctx.imageLayers = [](const MountSpec&) {
+    return Strings(40, "/layers/" + std::string(100, 'x'));
+  };
+  CHECK(errorOf([&] {
+          buildRuntimeSpec(images, busybox(), ctx);
+        }).starts_with("--mount type=image,source=alpine: the image's 40 layers need "));
+
   // --secret: a read-only bind of the run dir's copy.
   ContainerSpec secret;
   secret.secrets = {{"tok", "mount", "/run/secrets/tok", 0, 0, 0400},

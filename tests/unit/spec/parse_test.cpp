@@ -192,8 +192,17 @@ TEST_CASE("-v") {
         MountSpec{"volume", "data", "/b", {"U", "nocopy", "ro"}});
   CHECK(errorOf([&] { parseVolume("/a:/b:U,U"); }) ==
         "invalid options \"U, U\", can only specify 1 'U' option");
+  const std::string idmap =
+      "is not supported: berth gives a container no user namespace of its own to map to (no "
+      "--userns/--uidmap), and rootless a host directory cannot be idmapped";
   CHECK(errorOf([&] { parseVolume("/a:/b:idmap"); }, Errc::Unsupported) ==
-        "volume option \"idmap\" is not supported by berth yet");
+        "volume option \"idmap\" " + idmap);
+  CHECK(errorOf([&] { parseVolume("v:/b:ro,idmap=uids=0-1-1"); }, Errc::Unsupported) ==
+        "volume option \"idmap=uids=0-1-1\" " + idmap);
+  CHECK(errorOf([&] { parseMount("type=bind,src=/a,dst=/b,idmap"); }, Errc::Unsupported) ==
+        "volume option \"idmap\" " + idmap);
+  CHECK(errorOf([&] { parseVolume("/a:/b:upperdir=/u"); }, Errc::Unsupported) ==
+        "volume option \"upperdir=/u\" is not supported by berth yet");
 }
 
 TEST_CASE("--mount") {
@@ -254,8 +263,26 @@ TEST_CASE("--mount") {
         "suffix, or a percentage");
   CHECK(errorOf([] { parseMount("type=tmpfs,dst=/x,tmpfs-mode=999"); }) ==
         "invalid tmpfs mode \"999\": expected octal permissions");
-  CHECK(errorOf([] { parseMount("type=image,src=i,dst=/x"); }, Errc::Unsupported) ==
-        "--mount type=image is not supported by berth yet");
+  CHECK(parseMount("type=image,src=alpine,dst=/x/") == MountSpec{"image", "alpine", "/x", {"ro"}});
+  CHECK(parseMount("type=image,source=alpine,target=/x,rw=true,consistency=cached") ==
+        MountSpec{"image", "alpine", "/x", {"rw"}});
+  CHECK(parseMount("type=image,src=alpine,destination=/x,readwrite=false").options ==
+        Strings{"ro"});
+  const std::vector<Case> badImage = {
+      {"type=image,src=alpine", "must set source and destination for image volume"},
+      {"type=image,dst=/x", "must set source and destination for image volume"},
+      {"type=image,src=alpine,dst=/x,rw=yes",
+       "invalid rw value \"yes\": expected true or false: invalid mount option"},
+      {"type=image,src=alpine,dst=/x,ro", "ro: invalid mount option"},
+      {"type=image,src,dst=/x", "src: must provide an argument for option"},
+      {"type=image,src=alpine,dst=rel", "invalid container path \"rel\", must be an absolute path"},
+  };
+  for (const auto& c : badImage) {
+    INFO(c.input);
+    CHECK(errorOf([&] { parseMount(c.input); }) == c.expected);
+  }
+  CHECK(errorOf([] { parseMount("type=devpts,dst=/x"); }, Errc::Unsupported) ==
+        "--mount type=devpts is not supported by berth yet");
 }
 
 TEST_CASE("--secret") {
