@@ -16,7 +16,9 @@ function teardown() {
     remove_all_containers
     "$BERTH" --root "$BERTH_TEST_ROOT" --runroot "$BERTH_TEST_RUNROOT" \
         volume rm -a -f >/dev/null 2>&1 || true
-    # The tests share the file's store: put back an image a prune removed.
+    # The tests share the file's store: put back an image a prune removed
+    # (nothing to put back when the tests were skipped for lack of fixtures).
+    [[ -n "${BERTH_FIXTURES:-}" ]] || return 0
     "$BERTH" --root "$BERTH_TEST_ROOT" --runroot "$BERTH_TEST_RUNROOT" image exists $IMAGE ||
         "$BERTH" --root "$BERTH_TEST_ROOT" --runroot "$BERTH_TEST_RUNROOT" \
             load -i "$BERTH_FIXTURES/busybox-docker-archive.tar" >/dev/null

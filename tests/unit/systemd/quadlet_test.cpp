@@ -190,7 +190,8 @@ TEST_CASE("a set: Pod=, Network=, Volume= name the other files' objects", "[syst
   CHECK(results[2].error ==
         "/q/bad.pod:2: Network=web.container: a pod cannot join another container's network");
   const Unit& netPod = unitOf(results, "/q/net.pod");
-  CHECK(netPod.content.find("--network systemd-back --infra-name net-infra") != std::string::npos);
+  CHECK(netPod.content.find("--network systemd-back --infra-name systemd-net-infra") !=
+        std::string::npos);
   CHECK(netPod.content.find("Requires=back-network.service\nAfter=back-network.service\n") !=
         std::string::npos);
   CHECK(results.back().error ==
