@@ -178,7 +178,8 @@ void removeAllDetached(std::vector<std::string> paths) {
 }
 
 std::vector<std::string> staleRemovals(const std::string& dir, std::string_view prefix,
-                                       int minAgeSeconds) {
+                                       int minAgeSeconds, std::size_t* younger) {
+  if (younger != nullptr) *younger = 0;
   std::vector<std::string> stale;
   DIR* listing = ::opendir(dir.c_str());
   if (listing == nullptr) return stale;
@@ -189,9 +190,25 @@ std::vector<std::string> staleRemovals(const std::string& dir, std::string_view 
     if (!std::string_view(entry->d_name).starts_with(prefix)) continue;
     struct stat st {};
     if (::fstatat(::dirfd(listing), entry->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0) continue;
-    if (now.tv_sec - st.st_ctim.tv_sec >= minAgeSeconds) stale.push_back(dir + "/" + entry->d_name);
+    if (now.tv_sec - st.st_ctim.tv_sec >= minAgeSeconds)
+      stale.push_back(dir + "/" + entry->d_name);
+    else if (younger != nullptr)
+      ++*younger;
   }
   return stale;
+}
+
+void removeRenamed(const std::string& dir, std::string_view prefix, const std::string& doomed) {
+  constexpr std::size_t kMaxRemovers = 16;
+  std::size_t atWork = 0;
+  std::vector<std::string> trees = staleRemovals(dir, prefix, 60, &atWork);
+  trees.push_back(doomed);
+  if (atWork > kMaxRemovers) {
+    for (const auto& tree : trees)
+      removeAll(tree);
+    return;
+  }
+  removeAllDetached(std::move(trees));
 }
 
 std::string dirName(std::string_view path) {

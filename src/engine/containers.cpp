@@ -628,9 +628,7 @@ void releaseRun(const state::StorePaths& paths, const std::string& id) {
   const std::string doomed =
       paths.runContainersDir() + "/.removing-" + id + "-" + generateId().substr(0, 8);
   if (::rename(runDir.c_str(), doomed.c_str()) == 0) {
-    std::vector<std::string> trees = staleRemovals(paths.runContainersDir(), ".removing-", 60);
-    trees.push_back(doomed);
-    removeAllDetached(std::move(trees));
+    removeRenamed(paths.runContainersDir(), ".removing-", doomed);
   } else if (errno != ENOENT) {
     removeAll(runDir);
   }

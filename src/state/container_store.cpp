@@ -187,9 +187,7 @@ void ContainerStore::remove(const std::string& id) const {
   // deleting it is most of the time of a `run --rm` on a filesystem that
   // discards freed blocks synchronously. Trees a killed remover left a
   // minute or more ago go with it.
-  std::vector<std::string> trees = staleRemovals(paths_.containersDir(), ".removing-", 60);
-  trees.push_back(doomed);
-  removeAllDetached(std::move(trees));
+  removeRenamed(paths_.containersDir(), ".removing-", doomed);
 }
 
 void ContainerStore::writeConfig(const ContainerConfig& config) const {

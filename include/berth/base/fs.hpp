@@ -40,8 +40,16 @@ void removeAllDetached(std::vector<std::string> paths);
 
 /// Entries of `dir` named `<prefix>...` whose status changed more than
 /// `minAgeSeconds` ago (a rename sets it): trees a killed removal left.
+/// `younger`, when given, counts the others (removals at work).
 std::vector<std::string> staleRemovals(const std::string& dir, std::string_view prefix,
-                                       int minAgeSeconds);
+                                       int minAgeSeconds, std::size_t* younger = nullptr);
+
+/// Removes `doomed`, a tree already renamed to `<dir>/<prefix>...`, and the
+/// trees of `dir` a killed remover left a minute or more ago: with
+/// removeAllDetached, or in place when 16 or more removals are at work in
+/// `dir` already (an `rm -a` of a thousand containers starts no thousand
+/// processes).
+void removeRenamed(const std::string& dir, std::string_view prefix, const std::string& doomed);
 
 /// True when `path` exists (lstat succeeds).
 bool pathExists(const std::string& path) noexcept;

@@ -114,7 +114,9 @@ TEST_CASE("removeAllDetached: trees go in the background, no lock held, stale on
   }
   makeDirs(dir.path() + "/kept", 0700);
   CHECK(staleRemovals(dir.path(), ".removing-", 0).size() == 2);
-  CHECK(staleRemovals(dir.path(), ".removing-", 3600).empty());  // just renamed
+  std::size_t younger = 0;
+  CHECK(staleRemovals(dir.path(), ".removing-", 3600, &younger).empty());  // just renamed
+  CHECK(younger == 2);
   const std::string lockPath = dir.path() + "/held.lock";
   {
     FileLock held(lockPath);
@@ -130,6 +132,18 @@ TEST_CASE("removeAllDetached: trees go in the background, no lock held, stale on
   CHECK_FALSE(pathExists(trees[0]));
   CHECK_FALSE(pathExists(trees[1]));
   CHECK(pathExists(dir.path() + "/kept"));
+}
+
+TEST_CASE("removeRenamed removes in place when many removals are at work") {
+  TestDir dir;
+  for (int i = 0; i < 17; ++i)
+    makeDirs(dir.path() + "/.removing-busy" + std::to_string(i), 0700);
+  const std::string doomed = dir.path() + "/.removing-doomed";
+  makeDirs(doomed + "/a/b", 0700);
+  writeFile(doomed + "/a/f", "data", 0600, false);
+  removeRenamed(dir.path(), ".removing-", doomed);
+  CHECK_FALSE(pathExists(doomed));                     // gone on return: no remover was started
+  CHECK(pathExists(dir.path() + "/.removing-busy0"));  // young: another remover's
 }
 
 TEST_CASE("dirName") {
