@@ -83,6 +83,17 @@ std::string joinSpaced(const std::vector<std::string>& values) {
   return out;
 }
 
+// --wants, --after, --requires: the lines of a unit's [Unit] section.
+std::string userDependencies(const GenerateOptions& options) {
+  std::string u;
+  if (!options.wants.empty() || !options.after.empty() || !options.requires_.empty())
+    u += "\n# User-defined dependencies\n";
+  if (!options.wants.empty()) u += "Wants=" + joinSpaced(options.wants) + "\n";
+  if (!options.after.empty()) u += "After=" + joinSpaced(options.after) + "\n";
+  if (!options.requires_.empty()) u += "Requires=" + joinSpaced(options.requires_) + "\n";
+  return u;
+}
+
 // What the --new rewriting needs to know of the recorded flags (Podman
 // parses them with a pflag set that knows only these, unknown flags
 // taking the next word as their value unless it is a flag).
@@ -438,11 +449,7 @@ Unit containerUnit(const ContainerFacts& c, const GenerateOptions& options) {
   u += fmt::format("RequiresMountsFor={}\n", isNew ? "%t/berth" : c.runRoot);
   if (!c.podService.empty())
     u += fmt::format("BindsTo={0}.service\nAfter={0}.service\n", c.podService);
-  if (!options.wants.empty() || !options.after.empty() || !options.requires_.empty())
-    u += "\n# User-defined dependencies\n";
-  if (!options.wants.empty()) u += "Wants=" + joinSpaced(options.wants) + "\n";
-  if (!options.after.empty()) u += "After=" + joinSpaced(options.after) + "\n";
-  if (!options.requires_.empty()) u += "Requires=" + joinSpaced(options.requires_) + "\n";
+  u += userDependencies(options);
   u += "\n[Service]\n";
   u += fmt::format("Environment=BERTH_SYSTEMD_UNIT=%n{}\n", options.templateUnit ? "-%i" : "");
   if (!extraEnv.empty()) u += "Environment=" + joinSpaced(extraEnv) + "\n";
@@ -591,11 +598,7 @@ Unit podUnit(const PodFacts& p, const GenerateOptions& options) {
   u += fmt::format("RequiresMountsFor={}\n", p.runRoot);
   u += "Wants=" + joinSpaced(members) + "\n";
   u += "Before=" + joinSpaced(members) + "\n";
-  if (!options.wants.empty() || !options.after.empty() || !options.requires_.empty())
-    u += "\n# User-defined dependencies\n";
-  if (!options.wants.empty()) u += "Wants=" + joinSpaced(options.wants) + "\n";
-  if (!options.after.empty()) u += "After=" + joinSpaced(options.after) + "\n";
-  if (!options.requires_.empty()) u += "Requires=" + joinSpaced(options.requires_) + "\n";
+  u += userDependencies(options);
   u += "\n[Service]\n";
   u += "Environment=BERTH_SYSTEMD_UNIT=%n\n";
   u += "Restart=" + options.restartPolicy.value_or("on-failure") + "\n";
